@@ -1,0 +1,51 @@
+/** The validated, typed configuration every other module reads. Built once by `loadConfig`. */
+export type TransportName = 'stdio' | 'sse' | 'http';
+export type AuthFlow = 'interactive' | 'device-code';
+/**
+ * How the server gets Dataverse tokens:
+ * - `sandbox`: the embedded emulator and its sandbox identity (`--sandbox`);
+ * - `static`: `DATAVERSE_ACCESS_TOKEN` used as-is;
+ * - `interactive` / `device-code`: MSAL public client, single user;
+ * - `obo`: multi-user on-behalf-of (`CLIENT_SECRET` set).
+ */
+export type AuthMode = 'sandbox' | 'static' | 'interactive' | 'device-code' | 'obo';
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export interface CacheTtls {
+  identitySeconds: number;
+  tablesSeconds: number;
+  schemaSeconds: number;
+}
+
+export interface AppConfig {
+  /** Environment URL without trailing slash, e.g. `https://contoso.crm4.dynamics.com`. Undefined only in sandbox mode before the emulator starts. */
+  dataverseUrl?: string;
+  /** `${dataverseUrl}/api/data/v9.2/` */
+  dataverseApiUrl?: string;
+  clientId?: string;
+  tenantId: string;
+  authFlow: AuthFlow;
+  authMode: AuthMode;
+  authRedirectHost: string;
+  authRedirectPort: number;
+  tokenCacheDir: string;
+  clientSecret?: string;
+  mcpBaseUrl: string;
+  dataverseAccessToken?: string;
+  redisUrl?: string;
+  transports: TransportName[];
+  mcpHost: string;
+  mcpPort: number;
+  allowedOrigins: string[];
+  confirmTokenTtlSeconds: number;
+  cacheTtl: CacheTtls;
+  readOnly: boolean;
+  allowDelete: boolean;
+  logLevel: LogLevel;
+  /** `--sandbox`: run against the embedded Dataverse emulator. */
+  sandbox: boolean;
+  /** `--data FILE` in sandbox mode: persist the emulator's records. */
+  sandboxDataFile?: string;
+}
+
+export const APP_CONFIG = Symbol('APP_CONFIG');
