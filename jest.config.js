@@ -1,5 +1,5 @@
 /** Two projects: unit specs beside the code, end-to-end specs in test/ (they spawn the built server). */
-const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true }] };
+const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', }] };
 module.exports = {
   projects: [
     {

@@ -1,0 +1,51 @@
+import { DynamicModule, Module, ModuleMetadata } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
+import { LoggerModule } from 'nestjs-pino';
+import type { Logger as PinoLogger } from 'pino';
+import { AuditInterceptor } from './audit/audit.interceptor';
+import { AuthModule } from './auth/auth.module';
+import type { AppConfig } from './config/app-config';
+import { ConfigModule } from './config/config.module';
+import { HealthController } from './http/health.controller';
+import { ReadinessService } from './http/readiness.service';
+import { ToolPipelineService } from './tools/pipeline/tool-pipeline.service';
+import { ToolsModule } from './tools/tools.module';
+
+export interface AppModuleOptions {
+  logger: PinoLogger;
+  version: string;
+  /** Extra Nest modules (your own tools: `McpModule.forFeature([MyTools], 'dataverse-mcp')`). */
+  imports?: ModuleMetadata['imports'];
+}
+
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig, options: AppModuleOptions): DynamicModule {
+    const http = config.transports.some((t) => t !== 'stdio');
+    return {
+      module: AppModule,
+      global: true,
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggerModule.forRoot({
+          pinoHttp: {
+            logger: options.logger,
+            // Health probes are frequent and say nothing; SSE streams log when they end.
+            autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
+            serializers: {
+              req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url.split('?')[0] }),
+              res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+            },
+          },
+        }),
+        DiscoveryModule,
+        AuthModule,
+        ToolsModule.forRoot(config, options.version),
+        ...(options.imports ?? []),
+      ],
+      controllers: http ? [HealthController] : [],
+      providers: [ReadinessService, ToolPipelineService, AuditInterceptor],
+      exports: [ReadinessService, AuditInterceptor],
+    };
+  }
+}

@@ -1,0 +1,25 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+
+/** What one tool call carries through the services it calls (read by the audit interceptor). */
+export interface CallContext {
+  tool: string;
+  /** The caller's stable user key once a token was resolved (Entra object id, sandbox user id, ...). */
+  userKey?: string;
+  /** Incoming bearer token in multi-user mode; never logged. */
+  bearer?: string;
+  /** `REQ_ID`s of the Dataverse requests this call made, for the audit trail. */
+  dataverseRequestIds: string[];
+  /** The audit interceptor reads these for proposals and other events of a call. */
+  auditExtras: Record<string, unknown>;
+}
+
+const storage = new AsyncLocalStorage<CallContext>();
+
+export const callContext = {
+  run<T>(ctx: CallContext, fn: () => T): T {
+    return storage.run(ctx, fn);
+  },
+  current(): CallContext | undefined {
+    return storage.getStore();
+  },
+};

@@ -1,0 +1,43 @@
+import type { LoggerService } from '@nestjs/common';
+import type { Logger as PinoLogger } from 'pino';
+
+/**
+ * Nest's own logger interface over the root pino logger, passed to NestFactory at creation so that
+ * nothing Nest prints during bootstrap goes to stdout (its default ConsoleLogger writes there).
+ */
+export class NestPinoLogger implements LoggerService {
+  constructor(private readonly root: PinoLogger) {}
+
+  log(message: unknown, ...rest: unknown[]) {
+    this.write('info', message, rest);
+  }
+  error(message: unknown, ...rest: unknown[]) {
+    this.write('error', message, rest);
+  }
+  warn(message: unknown, ...rest: unknown[]) {
+    this.write('warn', message, rest);
+  }
+  debug(message: unknown, ...rest: unknown[]) {
+    this.write('debug', message, rest);
+  }
+  verbose(message: unknown, ...rest: unknown[]) {
+    this.write('trace', message, rest);
+  }
+  fatal(message: unknown, ...rest: unknown[]) {
+    this.write('fatal', message, rest);
+  }
+
+  private write(level: 'info' | 'error' | 'warn' | 'debug' | 'trace' | 'fatal', message: unknown, rest: unknown[]) {
+    // Nest passes the context (class name) last; for errors a stack may come before it.
+    const context = typeof rest[rest.length - 1] === 'string' ? (rest[rest.length - 1] as string) : undefined;
+    const fields: Record<string, unknown> = context ? { context } : {};
+    if (message instanceof Error) {
+      this.root[level]({ ...fields, err: message }, message.message);
+    } else if (typeof message === 'object' && message !== null) {
+      this.root[level]({ ...fields, ...(message as object) });
+    } else {
+      if (level === 'error' && typeof rest[0] === 'string' && rest.length > 1) fields.stack = rest[0];
+      this.root[level](fields, String(message));
+    }
+  }
+}

@@ -1,0 +1,38 @@
+/**
+ * Paths pino removes from every log line. Authorization headers, cookies, tokens, secrets
+ * and authorization codes never reach a log (DESIGN §3, issue #2).
+ */
+export const REDACT_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["x-api-key"]',
+  'res.headers["set-cookie"]',
+  'headers.authorization',
+  'authorization',
+  'token',
+  'accessToken',
+  'access_token',
+  'refreshToken',
+  'refresh_token',
+  'idToken',
+  'id_token',
+  'clientSecret',
+  'client_secret',
+  'secret',
+  'password',
+  'code',
+  'code_verifier',
+  'codeVerifier',
+  '*.authorization',
+  '*.token',
+  '*.accessToken',
+  '*.access_token',
+  '*.refreshToken',
+  '*.refresh_token',
+  '*.idToken',
+  '*.id_token',
+  '*.clientSecret',
+  '*.client_secret',
+  '*.password',
+  '*.code_verifier',
+];

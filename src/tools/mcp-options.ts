@@ -1,0 +1,29 @@
+import { McpOptions, McpTransportType } from '@rekog/mcp-nest';
+import type { AppConfig } from '../config/app-config';
+import { SERVER_INSTRUCTIONS } from './instructions';
+
+export const SERVER_NAME = 'dataverse-mcp';
+
+const TRANSPORTS: Record<AppConfig['transports'][number], McpTransportType> = {
+  stdio: McpTransportType.STDIO,
+  sse: McpTransportType.SSE,
+  http: McpTransportType.STREAMABLE_HTTP,
+};
+
+/** @rekog/mcp-nest options. `transport` is always explicit: the library defaults to all three, stdio included. */
+export function mcpOptions(config: AppConfig, version: string): McpOptions {
+  return {
+    name: SERVER_NAME,
+    title: 'Dataverse',
+    version,
+    instructions: SERVER_INSTRUCTIONS,
+    transport: config.transports.map((t) => TRANSPORTS[t]),
+    sseEndpoint: 'sse',
+    messagesEndpoint: 'messages',
+    mcpEndpoint: 'mcp',
+    // Options merge shallowly, so both objects are given whole.
+    streamableHttp: { enableJsonResponse: true, statelessMode: true, sessionIdGenerator: undefined },
+    sse: { pingEnabled: true, pingIntervalMs: 30000 },
+    logging: { level: ['error', 'warn'] },
+  };
+}

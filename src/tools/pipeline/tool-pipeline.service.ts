@@ -1,0 +1,77 @@
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { DiscoveryService, MetadataScanner } from '@nestjs/core';
+import { ExternalContextCreator } from '@nestjs/core/helpers/external-context-creator';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { callContext, CallContext } from '../../common/call-context';
+import { MCP_TOOL_METADATA_KEY } from '@rekog/mcp-nest';
+import { ToolError } from '../../common/tool-error';
+import { toolErrorResult } from './tool-result';
+
+
+interface ToolMeta {
+  name: string;
+}
+
+/**
+ * @rekog/mcp-nest calls tool methods directly, so Nest guards and interceptors declared on tool classes
+ * would never run. Before discovery (onApplicationBootstrap), this wraps every `@Tool` method of every
+ * provider with Nest's ExternalContextCreator — the same mechanism GraphQL and microservices use — so
+ * `@UseGuards(SignedInGuard)` and `@UseInterceptors(AuditInterceptor)` on tool classes apply for real.
+ * The wrapper also opens the per-call context and turns every error into an `isError` result whose
+ * text tells the model what to do (DESIGN §7), never a protocol error.
+ */
+@Injectable()
+export class ToolPipelineService implements OnModuleInit {
+  private readonly logger = new Logger('ToolPipeline');
+
+  constructor(
+    private readonly discovery: DiscoveryService,
+    private readonly scanner: MetadataScanner,
+    private readonly externalContextCreator: ExternalContextCreator,
+  ) {}
+
+  onModuleInit(): void {
+    for (const wrapper of this.discovery.getProviders()) {
+      const instance = wrapper.instance as Record<string, unknown> | undefined;
+      if (!instance || typeof instance !== 'object' || !wrapper.isDependencyTreeStatic()) continue;
+      for (const methodName of this.scanner.getAllMethodNames(Object.getPrototypeOf(instance))) {
+        const original = instance[methodName] as ((...args: unknown[]) => unknown) | undefined;
+        if (typeof original !== 'function') continue;
+        const meta = Reflect.getMetadata(MCP_TOOL_METADATA_KEY, original) as ToolMeta | undefined;
+        if (!meta || Object.prototype.hasOwnProperty.call(instance, methodName)) continue;
+        instance[methodName] = this.wrap(instance, original, methodName, meta.name ?? methodName);
+      }
+    }
+  }
+
+  private wrap(instance: object, original: (...args: unknown[]) => unknown, methodName: string, toolName: string) {
+    const withEnhancers = this.externalContextCreator.create(instance, original, methodName);
+    const logger = this.logger;
+    const wrapped = async function (this: unknown, ...args: unknown[]): Promise<CallToolResult> {
+      const request = args[2] as { headers?: Record<string, string | string[] | undefined> } | undefined;
+      const auth = request?.headers?.authorization;
+      const ctx: CallContext = {
+        tool: toolName,
+        bearer: typeof auth === 'string' && /^bearer /i.test(auth) ? auth.slice(7).trim() : undefined,
+        dataverseRequestIds: [],
+        auditExtras: {},
+      };
+      try {
+        return (await callContext.run(ctx, () => withEnhancers(...args))) as CallToolResult;
+      } catch (error) {
+        if (error instanceof ToolError) return toolErrorResult(error.message);
+        logger.error({ tool: toolName, err: error }, 'tool failed unexpectedly');
+        return toolErrorResult(
+          `${toolName} failed with an unexpected error: ${error instanceof Error ? error.message : String(error)}. ` +
+            'Try again; if it keeps failing, check the server log.',
+        );
+      }
+    };
+    // Discovery reads the @Tool metadata from the method it finds on the instance.
+    for (const key of Reflect.getOwnMetadataKeys(original)) {
+      Reflect.defineMetadata(key, Reflect.getOwnMetadata(key, original), wrapped);
+    }
+    Object.defineProperty(wrapped, 'name', { value: methodName });
+    return wrapped;
+  }
+}

@@ -1,0 +1,17 @@
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+
+/**
+ * A successful tool result: a short text for the model followed by the same data as JSON,
+ * and `structuredContent` matching the tool's `outputSchema` (MCP: results SHOULD repeat the JSON as text).
+ */
+export function toolResult<T extends Record<string, unknown>>(summary: string, structured: T): CallToolResult {
+  const json = JSON.stringify(structured);
+  return {
+    content: [{ type: 'text', text: summary ? `${summary}\n${json}` : json }],
+    structuredContent: structured,
+  };
+}
+
+export function toolErrorResult(message: string): CallToolResult {
+  return { content: [{ type: 'text', text: message }], isError: true };
+}
