@@ -42,6 +42,11 @@ export class FileTokenCachePlugin implements ICachePlugin {
   private readonly fs: CacheFileSystem;
   /** `mtimeMs:size` of the file as last read or written; `absent` when there was none. */
   private signature?: string;
+  /**
+   * The cache as we last read or wrote it. MSAL replaces its in-memory cache with the last deserialized
+   * snapshot before every silent lookup, so even when the file is unchanged we hand this back (no disk read).
+   */
+  private text?: string;
 
   constructor(
     readonly filePath: string,
@@ -58,20 +63,26 @@ export class FileTokenCachePlugin implements ICachePlugin {
     } catch (err) {
       if (!isMissing(err)) {
         this.logger.warn?.(`Token cache file ${this.filePath} cannot be read (${code(err)}); continuing with the tokens in memory.`);
+        this.restore(context);
         return;
       }
-      // Deleted behind our back (or never written): start from empty, as the file says.
-      if (this.signature !== undefined && this.signature !== 'absent') context.tokenCache.deserialize(EMPTY_CACHE);
+      // Deleted behind our back: start from empty, as the file says. Never written: keep what is in memory.
+      if (this.signature !== undefined && this.signature !== 'absent') this.text = EMPTY_CACHE;
       this.signature = 'absent';
+      this.restore(context);
       return;
     }
     const signature = `${stat.mtimeMs}:${stat.size}`;
-    if (signature === this.signature) return;
+    if (signature === this.signature) {
+      this.restore(context);
+      return;
+    }
     let text: string;
     try {
       text = await this.fs.readFile(this.filePath, 'utf8');
     } catch (err) {
       this.logger.warn?.(`Token cache file ${this.filePath} cannot be read (${code(err)}); continuing with the tokens in memory.`);
+      this.restore(context);
       return;
     }
     const problem = validate(text);
@@ -79,13 +90,19 @@ export class FileTokenCachePlugin implements ICachePlugin {
       try {
         context.tokenCache.deserialize(text);
         this.signature = signature;
+        this.text = text;
         return;
       } catch {
         // falls through to setting the file aside
       }
     }
     await this.setAside(problem ?? 'its entries have an unexpected shape');
+    this.text = EMPTY_CACHE;
     context.tokenCache.deserialize(EMPTY_CACHE);
+  }
+
+  private restore(context: TokenCacheContext): void {
+    if (this.text !== undefined) context.tokenCache.deserialize(this.text);
   }
 
   async afterCacheAccess(context: TokenCacheContext): Promise<void> {
@@ -96,6 +113,8 @@ export class FileTokenCachePlugin implements ICachePlugin {
   private async write(data: string): Promise<void> {
     const dir = dirname(this.filePath);
     const temp = join(dir, `.${basename(this.filePath)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+    // What is in memory is the truth from now on, whether or not the file write succeeds.
+    this.text = data;
     try {
       await this.fs.mkdir(dir, { recursive: true, mode: 0o700 });
       await this.fs.writeFile(temp, data, { mode: 0o600, flag: 'wx' });

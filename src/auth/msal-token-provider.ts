@@ -200,8 +200,12 @@ export class MsalTokenProvider extends SignedInTokenProvider {
         loggerOptions: {
           piiLoggingEnabled: false,
           logLevel: msal.LogLevel.Warning,
-          loggerCallback: (level, message) =>
-            level === msal.LogLevel.Error ? logger.error?.(message) : logger.warn?.(message),
+          loggerCallback: (level, message) => {
+            // Our own cancellation of a pending device-code sign-in is not an error.
+            if (message.includes('DeviceCodeRequest.cancel')) return;
+            if (level === msal.LogLevel.Error) logger.error?.(message);
+            else logger.warn?.(message);
+          },
         },
       },
     });
