@@ -23,6 +23,7 @@ function timeToToolsList(args: string[], env: NodeJS.ProcessEnv): Promise<number
       }
     });
     proc.on('error', reject);
+    proc.on('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${code} before answering tools/list`)));
     const send = (m: object) => proc.stdin.write(JSON.stringify(m) + '\n');
     send({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'bench', version: '1' } } });
     send({ jsonrpc: '2.0', method: 'notifications/initialized' });
