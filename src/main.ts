@@ -16,7 +16,7 @@ async function main(): Promise<void> {
       process.stderr.write(`${cli.help ? USAGE : `dataverse-mcp ${packageVersion()}`}\n`);
       return;
     }
-    config = loadConfig(process.env, cli);
+    config = loadConfig(undefined, cli);
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`dataverse-mcp: ${error.message}\n`);
