@@ -121,9 +121,12 @@ export class BrowserSignIn {
     const state = randomToken();
     const nonce = randomToken();
     const { verifier, challenge } = await adapter.createPkce();
-    let pending: Pending | undefined;
+    // Filled in once the URL exists; a request arriving before that gets a "not ready" page.
+    const slot: { pending?: Pending } = {};
     const boundPort = await server.listen(async (params) =>
-      pending ? this.callback(pending, params) : { status: 503, title: 'Not ready', message: 'The sign-in is still starting; reload this page in a moment.' },
+      slot.pending
+        ? this.callback(slot.pending, params)
+        : { status: 503, title: 'Not ready', message: 'The sign-in is still starting; reload this page in a moment.' },
     );
     const redirectUri = `http://${this.options.redirectUriHost}:${boundPort}`;
     let url: string;
@@ -135,13 +138,14 @@ export class BrowserSignIn {
     }
     const expiresAt = clock.now() + PENDING_SIGN_IN_TTL_MS;
     const timer = clock.setTimeout(() => {
+      const pending = slot.pending;
       if (pending && this.pending === pending && !pending.settled) {
         logger.log?.('The pending sign-in expired after 10 minutes; its redirect listener is closed.');
         void this.finish(pending);
       }
     }, PENDING_SIGN_IN_TTL_MS);
     const created: Pending = { url, expiresAt, state, nonce, verifier, redirectUri, server, timer, settled: false };
-    pending = created;
+    slot.pending = created;
     this.pending = created;
     logger.log?.(`Sign-in pending; waiting for the redirect on ${host}:${boundPort}.`);
     return created;
@@ -167,7 +171,8 @@ export class BrowserSignIn {
       return {
         status: 400,
         title: 'Sign-in link mismatch',
-        message: 'This response does not belong to the sign-in in progress, so it was ignored. Open the latest sign-in link from your assistant.',
+        message:
+          'This response does not belong to the sign-in in progress, so it was ignored. Open the latest sign-in link from your assistant.',
       };
     }
     pending.settled = true;
@@ -184,23 +189,48 @@ export class BrowserSignIn {
         ),
       );
       void this.finish(pending);
-      return { status: 200, title: 'Sign-in failed', message: `${error}${description ? `: ${description}` : ''}. You can close this tab and go back to your assistant.` };
+      return {
+        status: 200,
+        title: 'Sign-in failed',
+        message: `${error}${description ? `: ${description}` : ''}. You can close this tab and go back to your assistant.`,
+      };
     }
     const code = params.get('code');
     if (!code) {
       pending.settled = false;
-      return { status: 400, title: 'Sign-in response incomplete', message: 'The response carried no authorization code. Open the sign-in link from your assistant again.' };
+      return {
+        status: 400,
+        title: 'Sign-in response incomplete',
+        message: 'The response carried no authorization code. Open the sign-in link from your assistant again.',
+      };
     }
     try {
-      const account = await this.options.adapter.exchange({ code, verifier: pending.verifier, redirectUri: pending.redirectUri, nonce: pending.nonce });
+      const account = await this.options.adapter.exchange({
+        code,
+        verifier: pending.verifier,
+        redirectUri: pending.redirectUri,
+        nonce: pending.nonce,
+      });
       this.options.onSuccess(account);
       void this.finish(pending);
-      return { status: 200, title: 'Authentication complete', message: 'Authentication complete — you can close this tab and go back to your assistant.', close: true };
+      return {
+        status: 200,
+        title: 'Authentication complete',
+        message: 'Authentication complete — you can close this tab and go back to your assistant.',
+        close: true,
+      };
     } catch (err) {
       const reason = this.options.adapter.describeFailure(err);
-      this.options.onFailure(new ToolError('sign_in_failed', `Sign-in failed while redeeming the authorization code: ${reason}. Call sign_in to try again.`));
+      this.options.onFailure(
+        new ToolError('sign_in_failed', `Sign-in failed while redeeming the authorization code: ${reason}. Call sign_in to try again.`),
+      );
       void this.finish(pending);
-      return { status: 200, title: 'Sign-in failed', message: `${reason}. Go back to your assistant and ask it to sign in again.`, close: true };
+      return {
+        status: 200,
+        title: 'Sign-in failed',
+        message: `${reason}. Go back to your assistant and ask it to sign in again.`,
+        close: true,
+      };
     }
   }
 }

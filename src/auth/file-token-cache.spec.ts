@@ -24,7 +24,11 @@ describe('FileTokenCachePlugin (through MSAL)', () => {
   const providers: MsalTokenProvider[] = [];
 
   const make = (fileSystem?: Partial<CacheFileSystem>) => {
-    const provider = new MsalTokenProvider(testConfig({ tokenCacheDir: cacheDir }), { networkClient: idp, clock: new ManualClock(), fileSystem });
+    const provider = new MsalTokenProvider(testConfig({ tokenCacheDir: cacheDir }), {
+      networkClient: idp,
+      clock: new ManualClock(),
+      fileSystem,
+    });
     providers.push(provider);
     return provider;
   };
@@ -51,7 +55,9 @@ describe('FileTokenCachePlugin (through MSAL)', () => {
   });
 
   it('should derive one filesystem-safe file name per environment host and client id', () => {
-    expect(tokenCacheFileName('https://contoso.crm4.dynamics.com', CLIENT_ID)).toBe(`msal-cache.contoso.crm4.dynamics.com.${CLIENT_ID}.json`);
+    expect(tokenCacheFileName('https://contoso.crm4.dynamics.com', CLIENT_ID)).toBe(
+      `msal-cache.contoso.crm4.dynamics.com.${CLIENT_ID}.json`,
+    );
     expect(tokenCacheFileName('http://127.0.0.1:8080', '../x/y')).toBe('msal-cache.127.0.0.1_8080.__x_y.json');
   });
 
@@ -62,7 +68,10 @@ describe('FileTokenCachePlugin (through MSAL)', () => {
 
     expect((await stat(cacheFile)).mode & 0o777).toBe(0o600);
     expect((await stat(cacheDir)).mode & 0o777).toBe(0o700);
-    const content = JSON.parse(await readFile(cacheFile, 'utf8')) as { Account: Record<string, unknown>; RefreshToken: Record<string, unknown> };
+    const content = JSON.parse(await readFile(cacheFile, 'utf8')) as {
+      Account: Record<string, unknown>;
+      RefreshToken: Record<string, unknown>;
+    };
     expect(Object.keys(content.Account)).toHaveLength(1);
     expect(Object.keys(content.RefreshToken)).toHaveLength(1);
   });

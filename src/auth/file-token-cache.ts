@@ -134,9 +134,13 @@ export class FileTokenCachePlugin implements ICachePlugin {
     const aside = `${this.filePath}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
     try {
       await this.fs.rename(this.filePath, aside);
-      this.logger.warn?.(`Token cache file ${this.filePath} is corrupt (${problem}); moved it to ${aside} and started with an empty cache. Sign in again.`);
+      this.logger.warn?.(
+        `Token cache file ${this.filePath} is corrupt (${problem}); moved it to ${aside} and started with an empty cache. Sign in again.`,
+      );
     } catch (err) {
-      this.logger.warn?.(`Token cache file ${this.filePath} is corrupt (${problem}) and could not be moved aside (${code(err)}); starting with an empty cache. Sign in again.`);
+      this.logger.warn?.(
+        `Token cache file ${this.filePath} is corrupt (${problem}) and could not be moved aside (${code(err)}); starting with an empty cache. Sign in again.`,
+      );
     }
     this.signature = 'absent';
   }
@@ -152,7 +156,7 @@ function validate(text: string): string | undefined {
   }
   if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return 'not a JSON object';
   for (const value of Object.values(parsed)) {
-    if (!value || typeof value !== 'object' || Array.isArray(value)) return "a top-level section is not an object";
+    if (!value || typeof value !== 'object' || Array.isArray(value)) return 'a top-level section is not an object';
   }
   return undefined;
 }

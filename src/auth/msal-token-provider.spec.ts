@@ -33,7 +33,8 @@ describe('MsalTokenProvider', () => {
 
   async function pendingUrl(p = provider): Promise<BrowserPending> {
     const result = await p.signIn();
-    if (result.status !== 'pending' || result.flow !== 'browser') throw new Error(`expected a pending browser sign-in, got ${result.status}`);
+    if (result.status !== 'pending' || result.flow !== 'browser')
+      throw new Error(`expected a pending browser sign-in, got ${result.status}`);
     return result;
   }
 
@@ -83,7 +84,11 @@ describe('MsalTokenProvider', () => {
       expect(page.status).toBe(200);
       expect(page.text).toContain('Authentication complete');
       const [post] = idp.tokenPosts('authorization_code');
-      expect(createHash('sha256').update(post.form.get('code_verifier') ?? '').digest('base64url')).toBe(challenge);
+      expect(
+        createHash('sha256')
+          .update(post.form.get('code_verifier') ?? '')
+          .digest('base64url'),
+      ).toBe(challenge);
       expect(post.form.get('redirect_uri')).toBe(redirectUri);
       const token = await provider.getToken();
       expect(token.token).toMatch(/^AT-1-/);
@@ -200,7 +205,8 @@ describe('MsalTokenProvider', () => {
 
       expect(error).toMatchObject({ kind: 'configuration' });
       const message = (error as ToolError).message;
-      for (const needle of ['CLIENT_ID', 'TENANT_ID', 'http://localhost:0', 'user_impersonation', 'public client']) expect(message).toContain(needle);
+      for (const needle of ['CLIENT_ID', 'TENANT_ID', 'http://localhost:0', 'user_impersonation', 'public client'])
+        expect(message).toContain(needle);
       await expect(unconfigured.currentAccount()).resolves.toBeUndefined();
     });
 
@@ -319,7 +325,12 @@ describe('MsalTokenProvider', () => {
 
       const result = await provider.signIn();
 
-      expect(result).toMatchObject({ status: 'pending', flow: 'device-code', verificationUri: 'https://microsoft.com/devicelogin', userCode: 'ABCD-EFGH' });
+      expect(result).toMatchObject({
+        status: 'pending',
+        flow: 'device-code',
+        verificationUri: 'https://microsoft.com/devicelogin',
+        userCode: 'ABCD-EFGH',
+      });
       const token = await eventually(() => provider.getToken());
       expect(token.account.userKey).toBe(USER_OID);
       expect(idp.tokenPosts('device_code').length + idp.tokenPosts('urn:ietf:params:oauth:grant-type:device_code').length).toBe(3);

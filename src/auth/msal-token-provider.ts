@@ -1,4 +1,3 @@
-import type { LoggerService } from '@nestjs/common';
 // Types only: the library itself is loaded on first use, so server start-up stays fast.
 import type { AccountInfo, AuthenticationResult, DeviceCodeRequest, PublicClientApplication } from '@azure/msal-node';
 import { join } from 'node:path';
@@ -44,7 +43,10 @@ export function toSignedInAccount(account: AccountInfo): SignedInAccount {
 /** Short, safe description of an MSAL error: its code and the first line of the server's message (never tokens). */
 export function describeMsalError(err: unknown): string {
   const e = err as { errorCode?: string; errorMessage?: string; message?: string; name?: string };
-  const text = (e?.errorMessage ?? '').split(/\r?\n/)[0].replace(/\s*Trace ID:.*$/i, '').slice(0, 300);
+  const text = (e?.errorMessage ?? '')
+    .split(/\r?\n/)[0]
+    .replace(/\s*Trace ID:.*$/i, '')
+    .slice(0, 300);
   return [e?.errorCode || e?.name || 'error', text].filter(Boolean).join(': ');
 }
 
@@ -111,7 +113,10 @@ export class MsalTokenProvider extends SignedInTokenProvider {
   protected configurationProblem(): ToolError | undefined {
     if (!this.config.clientId) return new ToolError('configuration', clientIdMissingMessage(this.config));
     if (!this.config.dataverseUrl) {
-      return new ToolError('configuration', 'DATAVERSE_URL is not set: set it to the environment URL, e.g. https://contoso.crm.dynamics.com, and restart the server.');
+      return new ToolError(
+        'configuration',
+        'DATAVERSE_URL is not set: set it to the environment URL, e.g. https://contoso.crm.dynamics.com, and restart the server.',
+      );
     }
     return undefined;
   }
@@ -125,7 +130,9 @@ export class MsalTokenProvider extends SignedInTokenProvider {
       return this.toResolved(result);
     } catch (err) {
       if (isReauthError(msal, err)) {
-        this.logger.log?.(`The stored sign-in can no longer be refreshed (${(err as { errorCode?: string }).errorCode}); the user must sign in again.`);
+        this.logger.log?.(
+          `The stored sign-in can no longer be refreshed (${(err as { errorCode?: string }).errorCode}); the user must sign in again.`,
+        );
         throw new ToolError('sign_in_required', SIGN_IN_EXPIRED_MESSAGE);
       }
       this.logger.warn?.(`Refreshing the Dataverse token failed: ${describeMsalError(err)}`);
@@ -218,7 +225,8 @@ export class MsalTokenProvider extends SignedInTokenProvider {
   }
 
   private toResolved(result: AuthenticationResult): ResolvedToken {
-    if (!result.account) throw new ToolError('sign_in_failed', 'The identity provider returned a token without an account. Call sign_in again.');
+    if (!result.account)
+      throw new ToolError('sign_in_failed', 'The identity provider returned a token without an account. Call sign_in again.');
     this.homeAccountId = result.account.homeAccountId;
     return { token: result.accessToken, expiresOn: result.expiresOn ?? undefined, account: toSignedInAccount(result.account) };
   }
@@ -304,19 +312,33 @@ export class MsalTokenProvider extends SignedInTokenProvider {
           try {
             await this.completeSignIn(result);
           } catch (err) {
-            this.failed(err instanceof ToolError ? err : new ToolError('sign_in_failed', `Sign-in failed: ${describeMsalError(err)}. Call sign_in to try again.`));
+            this.failed(
+              err instanceof ToolError
+                ? err
+                : new ToolError('sign_in_failed', `Sign-in failed: ${describeMsalError(err)}. Call sign_in to try again.`),
+            );
           }
         },
         (err: unknown) => {
           if (!pending) {
             this.logger.warn?.(`Device-code sign-in could not start: ${describeMsalError(err)}`);
-            reject(new ToolError('sign_in_failed', `Sign-in could not start: ${describeMsalError(err)}. Check CLIENT_ID / TENANT_ID and that the app registration allows public client flows.`));
+            reject(
+              new ToolError(
+                'sign_in_failed',
+                `Sign-in could not start: ${describeMsalError(err)}. Check CLIENT_ID / TENANT_ID and that the app registration allows public client flows.`,
+              ),
+            );
             return;
           }
           if (this.device !== pending) return; // expired or signed out meanwhile
           this.endDevice(pending);
           this.logger.warn?.(`Device-code sign-in failed: ${describeMsalError(err)}`);
-          this.failed(new ToolError('sign_in_failed', `Sign-in failed: ${describeMsalError(err)}. Tell the user, and call sign_in again if they want to retry.`));
+          this.failed(
+            new ToolError(
+              'sign_in_failed',
+              `Sign-in failed: ${describeMsalError(err)}. Tell the user, and call sign_in again if they want to retry.`,
+            ),
+          );
         },
       );
     });

@@ -71,12 +71,18 @@ export class SandboxTokenProvider extends SignedInTokenProvider {
           return `${this.baseUrl()}/sandbox/oauth2/authorize?${query}`;
         },
         exchange: async ({ code, verifier, redirectUri }) => {
-          const body = await this.tokenRequest({ grant_type: 'authorization_code', code, redirect_uri: redirectUri, code_verifier: verifier });
+          const body = await this.tokenRequest({
+            grant_type: 'authorization_code',
+            code,
+            redirect_uri: redirectUri,
+            code_verifier: verifier,
+          });
           const token = await this.accept(body);
           this.signedIn(token);
           return token.account;
         },
-        describeFailure: (err) => (err instanceof ToolError ? err.message.replace(/\.$/, '') : `the sandbox token endpoint failed (${(err as Error).name})`),
+        describeFailure: (err) =>
+          err instanceof ToolError ? err.message.replace(/\.$/, '') : `the sandbox token endpoint failed (${(err as Error).name})`,
       },
     });
   }
@@ -186,7 +192,8 @@ export class SandboxTokenProvider extends SignedInTokenProvider {
       return (await res.json()) as Record<string, unknown>;
     };
     const { UserId } = (await get('WhoAmI')) as { UserId?: string };
-    if (typeof UserId !== 'string' || !/^[0-9a-f-]{36}$/i.test(UserId)) throw new ToolError('sign_in_failed', 'the sandbox WhoAmI call returned no user id.');
+    if (typeof UserId !== 'string' || !/^[0-9a-f-]{36}$/i.test(UserId))
+      throw new ToolError('sign_in_failed', 'the sandbox WhoAmI call returned no user id.');
     const user = await get(`systemusers(${UserId})?$select=fullname`).catch(() => ({}) as Record<string, unknown>);
     return { userKey: UserId.toLowerCase(), name: typeof user.fullname === 'string' ? user.fullname : undefined };
   }

@@ -91,7 +91,10 @@ export class SignInCallbackServer {
         { port: this.port, host: this.host },
       );
     }
-    return new ToolError('unavailable', `The sign-in redirect listener on ${where} could not start (${err.code ?? 'error'}). Try sign_in again.`);
+    return new ToolError(
+      'unavailable',
+      `The sign-in redirect listener on ${where} could not start (${err.code ?? 'error'}). Try sign_in again.`,
+    );
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse, handler: CallbackHandler): Promise<void> {
@@ -106,7 +109,12 @@ export class SignInCallbackServer {
         page = await handler(url.searchParams);
       } catch (err) {
         this.logger.error?.(`Sign-in callback failed: ${(err as Error).name}`);
-        page = { status: 500, title: 'Sign-in failed', message: 'Something went wrong. Go back to your assistant and ask it to sign in again.', close: true };
+        page = {
+          status: 500,
+          title: 'Sign-in failed',
+          message: 'Something went wrong. Go back to your assistant and ask it to sign in again.',
+          close: true,
+        };
       }
     }
     this.logger.debug?.(`Sign-in redirect ${req.method} ${url.pathname} -> ${page.status}`);

@@ -40,7 +40,10 @@ export class SignedInGuard implements CanActivate {
       ({ account } = await withTimeout(this.tokens.getToken(caller), this.timeoutMs));
     } catch (err) {
       if (err instanceof ToolError) throw err;
-      throw new ToolError('unavailable', `Could not get a Dataverse token (${(err as Error)?.name ?? 'error'}). Retry in a moment; if it keeps failing, call sign_in.`);
+      throw new ToolError(
+        'unavailable',
+        `Could not get a Dataverse token (${(err as Error)?.name ?? 'error'}). Retry in a moment; if it keeps failing, call sign_in.`,
+      );
     }
     if (call) call.userKey = account.userKey;
     return true;

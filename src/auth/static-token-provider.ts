@@ -55,7 +55,8 @@ export class StaticTokenProvider implements TokenProvider {
   async signIn(): Promise<SignInResult> {
     return {
       status: 'not_needed',
-      message: 'No sign-in needed: the server uses the access token configured in DATAVERSE_ACCESS_TOKEN. Go ahead with the Dataverse tools.',
+      message:
+        'No sign-in needed: the server uses the access token configured in DATAVERSE_ACCESS_TOKEN. Go ahead with the Dataverse tools.',
     };
   }
 

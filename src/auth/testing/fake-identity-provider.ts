@@ -37,9 +37,7 @@ export class FakeIdentityProvider implements INetworkModule {
   private readonly codes = new Map<string, IssuedCode>();
   private issued = 0;
 
-  constructor(
-    private readonly user = { oid: USER_OID, username: 'ada@contoso.com', name: 'Ada Lovelace' },
-  ) {}
+  constructor(private readonly user = { oid: USER_OID, username: 'ada@contoso.com', name: 'Ada Lovelace' }) {}
 
   tokenPosts(grant: string): RecordedPost[] {
     return this.posts.filter((p) => p.url.endsWith('/oauth2/v2.0/token') && p.form.get('grant_type') === grant);
@@ -51,7 +49,11 @@ export class FakeIdentityProvider implements INetworkModule {
     const p = url.searchParams;
     const code = `CODE-${randomBytes(12).toString('hex')}`;
     this.secrets.add(code);
-    this.codes.set(code, { challenge: p.get('code_challenge') ?? '', redirectUri: p.get('redirect_uri') ?? '', nonce: p.get('nonce') ?? undefined });
+    this.codes.set(code, {
+      challenge: p.get('code_challenge') ?? '',
+      redirectUri: p.get('redirect_uri') ?? '',
+      nonce: p.get('nonce') ?? undefined,
+    });
     const redirect = new URL(p.get('redirect_uri') ?? '');
     redirect.searchParams.set('code', code);
     redirect.searchParams.set('state', p.get('state') ?? '');
@@ -90,7 +92,9 @@ export class FakeIdentityProvider implements INetworkModule {
     this.secrets.add(form.get('code_verifier') ?? 'no-verifier');
     if (!issued) return [400, this.error('invalid_grant')];
     this.codes.delete(code);
-    const challenge = createHash('sha256').update(form.get('code_verifier') ?? '').digest('base64url');
+    const challenge = createHash('sha256')
+      .update(form.get('code_verifier') ?? '')
+      .digest('base64url');
     if (challenge !== issued.challenge || form.get('redirect_uri') !== issued.redirectUri) return [400, this.error('invalid_grant')];
     return [200, this.tokens(issued.nonce)];
   }
@@ -102,7 +106,8 @@ export class FakeIdentityProvider implements INetworkModule {
       verification_uri: 'https://microsoft.com/devicelogin',
       expires_in: 900,
       interval: 0,
-      message: 'To sign in, use a web browser to open the page https://microsoft.com/devicelogin and enter the code ABCD-EFGH to authenticate.',
+      message:
+        'To sign in, use a web browser to open the page https://microsoft.com/devicelogin and enter the code ABCD-EFGH to authenticate.',
     };
   }
 
@@ -139,7 +144,12 @@ export class FakeIdentityProvider implements INetworkModule {
   }
 
   private error(code: string): object {
-    return { error: code, error_description: `AADSTS00000: ${code} (fake identity provider)`, error_codes: [0], timestamp: new Date().toISOString() };
+    return {
+      error: code,
+      error_description: `AADSTS00000: ${code} (fake identity provider)`,
+      error_codes: [0],
+      timestamp: new Date().toISOString(),
+    };
   }
 
   private reply<T>(status: number, body: object): NetworkResponse<T> {
@@ -207,9 +217,11 @@ export async function eventually<T>(probe: () => Promise<T>, timeoutMs = 3000): 
 /** Captures every Nest Logger line (all levels) for the "no secrets in logs" checks. */
 export function captureNestLogs(): { lines: string[]; restore(): void } {
   const lines: string[] = [];
-  const push = (level: string) => (message: unknown, ...rest: unknown[]) => {
-    lines.push(`${level} ${[message, ...rest].map((v) => (typeof v === 'string' ? v : JSON.stringify(v))).join(' ')}`);
-  };
+  const push =
+    (level: string) =>
+    (message: unknown, ...rest: unknown[]) => {
+      lines.push(`${level} ${[message, ...rest].map((v) => (typeof v === 'string' ? v : JSON.stringify(v))).join(' ')}`);
+    };
   const capture: LoggerService = {
     log: push('log'),
     error: push('error'),

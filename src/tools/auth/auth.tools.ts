@@ -19,12 +19,17 @@ const accountSchema = z
 export const signInOutputSchema = z.object({
   status: z
     .enum(['signed_in', 'pending', 'not_needed'])
-    .describe('signed_in: ready to use the Dataverse tools; pending: the user must open the URL (or enter the code) first; not_needed: a configured access token is used.'),
+    .describe(
+      'signed_in: ready to use the Dataverse tools; pending: the user must open the URL (or enter the code) first; not_needed: a configured access token is used.',
+    ),
   url: z.string().optional().describe('Browser sign-in: the URL the user must open. Show it to the user as is.'),
   verificationUri: z.string().optional().describe('Device-code sign-in: the page where the user enters userCode.'),
   userCode: z.string().optional().describe('Device-code sign-in: the code the user types at verificationUri.'),
-  expiresAt: z.string().optional().describe('When the pending sign-in stops waiting (ISO 8601, 10 minutes after it started); call sign_in again after that.'),
-  account: accountSchema.optional(),
+  expiresAt: z
+    .string()
+    .optional()
+    .describe('When the pending sign-in stops waiting (ISO 8601, 10 minutes after it started); call sign_in again after that.'),
+  account: accountSchema.optional().describe('Who is signed in (status signed_in).'),
   message: z.string().describe('What happened and what to tell the user.'),
 });
 
@@ -46,7 +51,13 @@ function structured(result: SignInResult): z.infer<typeof signInOutputSchema> {
     case 'pending':
       return result.flow === 'browser'
         ? { status: 'pending', url: result.url, expiresAt: result.expiresAt, message: result.message }
-        : { status: 'pending', verificationUri: result.verificationUri, userCode: result.userCode, expiresAt: result.expiresAt, message: result.message };
+        : {
+            status: 'pending',
+            verificationUri: result.verificationUri,
+            userCode: result.userCode,
+            expiresAt: result.expiresAt,
+            message: result.message,
+          };
   }
 }
 
@@ -77,7 +88,7 @@ export class AuthTools {
   @Tool({
     name: 'sign_out',
     description:
-      'Signs the user out of Dataverse: removes their account and tokens from the server\'s token cache, cancels a pending sign-in, ' +
+      "Signs the user out of Dataverse: removes their account and tokens from the server's token cache, cancels a pending sign-in, " +
       'and clears cached identity. Call it when the user asks to sign out or to switch to another account (then call sign_in). ' +
       'Safe to call when nobody is signed in (removedAccounts is then 0). After it, Dataverse tools need sign_in again.',
     parameters: z.object({}),
