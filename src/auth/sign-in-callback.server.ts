@@ -102,7 +102,8 @@ export class SignInCallbackServer {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname !== '/') {
       page = { status: 404, title: 'Not found', message: 'This address only receives the Dataverse sign-in redirect.' };
-    } else if (req.method !== 'GET' && req.method !== 'HEAD') {
+    } else if (req.method !== 'GET') {
+      // Only the browser's GET may redeem the code (a HEAD prefetch must not use it up).
       page = { status: 405, title: 'Method not allowed', message: 'The sign-in redirect is a GET request.' };
     } else {
       try {
