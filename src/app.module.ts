@@ -4,8 +4,10 @@ import { LoggerModule } from 'nestjs-pino';
 import type { Logger as PinoLogger } from 'pino';
 import { AuditInterceptor } from './audit/audit.interceptor';
 import { AuthModule } from './auth/auth.module';
+import { CacheModule } from './cache/cache.module';
 import type { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
+import { DataverseModule } from './dataverse/dataverse.module';
 import { HealthController } from './http/health.controller';
 import { ReadinessService } from './http/readiness.service';
 import { ToolPipelineService } from './tools/pipeline/tool-pipeline.service';
@@ -40,6 +42,8 @@ export class AppModule {
         }),
         DiscoveryModule,
         AuthModule,
+        CacheModule,
+        DataverseModule,
         ToolsModule.forRoot(config, options.version),
         ...(options.imports ?? []),
       ],

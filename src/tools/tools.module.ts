@@ -3,6 +3,7 @@ import { McpModule } from '@rekog/mcp-nest';
 import type { AppConfig } from '../config/app-config';
 import { AuthTools } from './auth/auth.tools';
 import { mcpOptions } from './mcp-options';
+import { READ_TOOLS } from './read';
 
 /**
  * The MCP server and its tool providers. Which tools exist depends on the configuration:
@@ -11,7 +12,7 @@ import { mcpOptions } from './mcp-options';
 @Module({})
 export class ToolsModule {
   static forRoot(config: AppConfig, version: string): DynamicModule {
-    const tools: Provider[] = [AuthTools];
+    const tools: Provider[] = [AuthTools, ...READ_TOOLS];
     return {
       module: ToolsModule,
       imports: [McpModule.forRoot(mcpOptions(config, version))],

@@ -1,0 +1,141 @@
+import { CACHE_MANAGER } from '@nestjs/cache-manager';
+import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit, Optional } from '@nestjs/common';
+import type { Cache } from 'cache-manager';
+import { ReadinessService } from '../http/readiness.service';
+import { CACHE_BACKEND, CacheBackend } from './cache-backend';
+
+export interface CacheServiceOptions {
+  /** Bound on every Redis operation; a slower answer counts as an outage. */
+  opTimeoutMs: number;
+  /** After a timed-out operation, how long reads skip Redis before trying it again. */
+  bypassAfterTimeoutMs: number;
+}
+
+export const CACHE_SERVICE_OPTIONS = Symbol('CACHE_SERVICE_OPTIONS');
+
+const DEFAULTS: CacheServiceOptions = { opTimeoutMs: 500, bypassAfterTimeoutMs: 5000 };
+
+class CacheTimeout extends Error {}
+
+/**
+ * Read-through cache over @nestjs/cache-manager. Single-flight: concurrent misses for one key share
+ * one loader call. The cache is an optimisation only: when Redis is unreachable (or slow), values come
+ * straight from the loader, the outage is logged once by the connection, and caching resumes when
+ * node-redis reconnects.
+ */
+@Injectable()
+export class CacheService implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger('Cache');
+  private readonly options: CacheServiceOptions;
+  private readonly inflight = new Map<string, Promise<unknown>>();
+  private bypassUntil = 0;
+
+  constructor(
+    @Inject(CACHE_MANAGER) private readonly cache: Cache,
+    @Inject(CACHE_BACKEND) private readonly backend: CacheBackend,
+    @Optional() private readonly readiness?: ReadinessService,
+    @Optional() @Inject(CACHE_SERVICE_OPTIONS) options?: Partial<CacheServiceOptions>,
+  ) {
+    this.options = { ...DEFAULTS, ...options };
+  }
+
+  onModuleInit(): void {
+    const redis = this.backend.redis;
+    if (redis) this.readiness?.register('redis', () => redis.ping());
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.backend.redis?.close();
+  }
+
+  get kind(): CacheBackend['kind'] {
+    return this.backend.kind;
+  }
+
+  /** The cached value, or the loader's (then stored for `ttlSeconds`). Loader errors are not cached. */
+  getOrLoad<T>(key: string, ttlSeconds: number, loader: () => Promise<T>): Promise<T> {
+    const pending = this.inflight.get(key);
+    if (pending) return pending as Promise<T>;
+    const promise = (async () => {
+      const cached = await this.get<T>(key);
+      if (cached !== undefined) return cached;
+      const value = await loader();
+      await this.set(key, value, ttlSeconds);
+      return value;
+    })().finally(() => this.inflight.delete(key));
+    this.inflight.set(key, promise);
+    return promise;
+  }
+
+  async get<T>(key: string): Promise<T | undefined> {
+    const value = await this.run(() => this.cache.get<T>(key));
+    return value ?? undefined;
+  }
+
+  async set<T>(key: string, value: T, ttlSeconds: number): Promise<void> {
+    await this.run(() => this.cache.set(key, value, ttlSeconds * 1000));
+  }
+
+  async delete(key: string): Promise<void> {
+    this.inflight.delete(key);
+    await this.run(() => this.cache.del(key));
+  }
+
+  /** Deletes every key starting with `prefix`; returns how many went. */
+  async deletePrefix(prefix: string): Promise<number> {
+    for (const key of [...this.inflight.keys()]) if (key.startsWith(prefix)) this.inflight.delete(key);
+    if (this.backend.memory) {
+      let n = 0;
+      for (const key of [...this.backend.memory.keys()]) {
+        if (key.startsWith(prefix)) {
+          this.backend.memory.delete(key);
+          n++;
+        }
+      }
+      return n;
+    }
+    const redis = this.backend.redis;
+    if (!redis?.isReady) return 0;
+    const result = await this.run(async () => {
+      const pattern = `${prefix.replace(/[*?[\]\\]/g, '\\$&')}*`;
+      let n = 0;
+      for await (const keys of redis.client.scanIterator({ MATCH: pattern, COUNT: 500 })) {
+        const batch = keys as unknown as string[];
+        if (batch.length) n += await redis.client.del(batch);
+      }
+      return n;
+    }, this.options.opTimeoutMs * 4);
+    return result ?? 0;
+  }
+
+  /** Runs a cache operation within the time bound; any failure → undefined (the caller loads from Dataverse). */
+  private async run<T>(op: () => Promise<T>, timeoutMs = this.options.opTimeoutMs): Promise<T | undefined> {
+    const redis = this.backend.redis;
+    if (redis) {
+      if (!redis.isReady) {
+        // Still connecting at start-up: wait briefly rather than miss the first call's cache.
+        if (!(await redis.whenReady(Math.min(timeoutMs, 200)))) {
+          redis.markDown(new Error('not connected'));
+          return undefined;
+        }
+      }
+      if (Date.now() < this.bypassUntil) return undefined;
+    }
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      return await Promise.race([
+        op(),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new CacheTimeout(`no answer within ${timeoutMs} ms`)), timeoutMs);
+        }),
+      ]);
+    } catch (error) {
+      if (error instanceof CacheTimeout) this.bypassUntil = Date.now() + this.options.bypassAfterTimeoutMs;
+      if (redis) redis.markDown(error);
+      else this.logger.warn({ err: error instanceof Error ? error.message : error }, 'in-memory cache operation failed');
+      return undefined;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}

@@ -1,0 +1,235 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { CacheService } from '../cache/cache.service';
+import { cacheKeys } from '../cache/cache-keys';
+import { ToolError } from '../common/tool-error';
+import { DataverseClient } from './dataverse.client';
+import { dataverseKindOf } from './dataverse-error';
+import { entityDefinitionPath, isLogicalName, odataString, validateTableName } from './odata';
+import { buildFields, labelText, LabelSet, RawAttribute, RawOption, SchemaParts, TableSchema } from './schema-format';
+
+/** One table of the table list (cached per user). */
+export interface TableInfo {
+  logicalName: string;
+  displayName?: string;
+  entitySetName: string;
+  primaryIdAttribute: string;
+  primaryNameAttribute?: string;
+}
+
+interface RawEntity {
+  LogicalName: string;
+  EntitySetName: string;
+  PrimaryIdAttribute: string;
+  PrimaryNameAttribute?: string | null;
+  DisplayName?: LabelSet | null;
+  IsActivity?: boolean;
+}
+
+const ENTITY_SELECT = 'LogicalName,DisplayName,EntitySetName,PrimaryIdAttribute,PrimaryNameAttribute';
+const TABLE_FILTER = 'IsPrivate eq false and IsIntersect eq false and IsValidForAdvancedFind eq true';
+const ATTRIBUTE_SELECT = 'LogicalName,AttributeType,AttributeTypeName,RequiredLevel,IsValidForCreate,IsValidForUpdate,IsValidForRead,AttributeOf,IsPrimaryId,IsPrimaryName,DisplayName';
+
+/** Tables, their schema, and resolving what the user typed (`contact`, `contacts`) to a table. */
+@Injectable()
+export class MetadataService {
+  constructor(
+    private readonly dv: DataverseClient,
+    private readonly cache: CacheService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** Business tables visible to the user, sorted by logical name (cached). */
+  async listTables(): Promise<TableInfo[]> {
+    const account = await this.dv.currentAccount();
+    return this.cache.getOrLoad(cacheKeys.tables(this.dv.envHost, account.userKey), this.config.cacheTtl.tablesSeconds, async () => {
+      const res = await this.dv.get<{ value: RawEntity[] }>('EntityDefinitions', { query: { $select: ENTITY_SELECT, $filter: TABLE_FILTER } });
+      return res.body.value.map(toTableInfo).sort((a, b) => a.logicalName.localeCompare(b.logicalName));
+    });
+  }
+
+  /** A logical name or an entity set name → the table; unknown names get "did you mean". */
+  async resolveTable(input: string): Promise<TableInfo> {
+    const name = validateTableName(input);
+    const lower = name.toLowerCase();
+    const tables = await this.listTables();
+    const hit =
+      tables.find((t) => t.logicalName === lower) ??
+      tables.find((t) => t.entitySetName === name) ??
+      tables.find((t) => t.entitySetName.toLowerCase() === lower);
+    if (hit) return hit;
+    // Not in the business-table list (e.g. activityparty): ask for the definition itself.
+    if (isLogicalName(lower)) {
+      try {
+        const res = await this.dv.get<RawEntity>(entityDefinitionPath(lower), { query: { $select: ENTITY_SELECT } });
+        return toTableInfo(res.body);
+      } catch (error) {
+        if (dataverseKindOf(error) !== 'not_found') throw error;
+      }
+    }
+    throw new ToolError('not_found', unknownTableMessage(name, tables));
+  }
+
+  /** The compact schema of one table (cached for CACHE_TTL_SCHEMA_SECONDS). */
+  async getSchema(input: string): Promise<TableSchema> {
+    const table = await this.resolveTable(input);
+    const account = await this.dv.currentAccount();
+    return this.cache.getOrLoad(cacheKeys.schema(this.dv.envHost, account.userKey, table.logicalName), this.config.cacheTtl.schemaSeconds, () =>
+      this.loadSchema(table),
+    );
+  }
+
+  /** Drops the cached schema of one table (or all) and the table list. */
+  async refresh(input?: string): Promise<{ tables: string[] | 'all' }> {
+    const account = await this.dv.currentAccount();
+    const host = this.dv.envHost;
+    if (input) {
+      const table = await this.resolveTable(input);
+      await Promise.all([this.cache.delete(cacheKeys.schema(host, account.userKey, table.logicalName)), this.cache.delete(cacheKeys.tables(host, account.userKey))]);
+      return { tables: [table.logicalName] };
+    }
+    await Promise.all([this.cache.deletePrefix(cacheKeys.schemaPrefix(host, account.userKey)), this.cache.delete(cacheKeys.tables(host, account.userKey))]);
+    return { tables: 'all' };
+  }
+
+  private async loadSchema(table: TableInfo): Promise<TableSchema> {
+    const base = entityDefinitionPath(table.logicalName);
+    const attrs = `${base}/Attributes`;
+    const cast = (type: string) => `${attrs}/Microsoft.Dynamics.CRM.${type}`;
+    const optionsExpand = 'OptionSet($select=Options),GlobalOptionSet($select=Options)';
+    const ctx = { context: { table: table.logicalName } };
+    type Rows<T> = { value: T[] };
+    type WithOptions = { LogicalName: string; OptionSet?: { Options?: RawOption[] } | null; GlobalOptionSet?: { Options?: RawOption[] } | null };
+    const [entity, attributes, strings, memos, dates, picklists, multi, states, statuses, lookups, manyToOne] = await Promise.all([
+      this.dv.get<RawEntity>(base, { query: { $select: `${ENTITY_SELECT},IsActivity` }, ...ctx }),
+      this.dv.get<Rows<RawAttribute>>(attrs, { query: { $select: ATTRIBUTE_SELECT }, ...ctx }),
+      this.dv.get<Rows<{ LogicalName: string; MaxLength?: number }>>(cast('StringAttributeMetadata'), { query: { $select: 'LogicalName,MaxLength' }, ...ctx }),
+      this.dv.get<Rows<{ LogicalName: string; MaxLength?: number }>>(cast('MemoAttributeMetadata'), { query: { $select: 'LogicalName,MaxLength' }, ...ctx }),
+      this.dv.get<Rows<{ LogicalName: string; Format?: string }>>(cast('DateTimeAttributeMetadata'), { query: { $select: 'LogicalName,Format' }, ...ctx }),
+      this.dv.get<Rows<WithOptions>>(cast('PicklistAttributeMetadata'), { query: { $select: 'LogicalName', $expand: optionsExpand }, ...ctx }),
+      this.optional(this.dv.get<Rows<WithOptions>>(cast('MultiSelectPicklistAttributeMetadata'), { query: { $select: 'LogicalName', $expand: optionsExpand }, ...ctx })),
+      this.dv.get<Rows<WithOptions>>(cast('StateAttributeMetadata'), { query: { $select: 'LogicalName', $expand: 'OptionSet($select=Options)' }, ...ctx }),
+      this.dv.get<Rows<WithOptions>>(cast('StatusAttributeMetadata'), { query: { $select: 'LogicalName', $expand: 'OptionSet($select=Options)' }, ...ctx }),
+      this.dv.get<Rows<{ LogicalName: string; Targets?: string[] }>>(cast('LookupAttributeMetadata'), { query: { $select: 'LogicalName,Targets' }, ...ctx }),
+      this.dv.get<Rows<{ ReferencingAttribute: string; ReferencedEntity: string; ReferencingEntityNavigationPropertyName: string }>>(`${base}/ManyToOneRelationships`, {
+        query: { $select: 'ReferencingAttribute,ReferencedEntity,ReferencingEntityNavigationPropertyName' },
+        ...ctx,
+      }),
+    ]);
+
+    const options = new Map<string, RawOption[]>();
+    for (const rows of [picklists.body.value, multi?.body.value ?? [], states.body.value, statuses.body.value]) {
+      for (const r of rows) {
+        const opts = r.OptionSet?.Options?.length ? r.OptionSet.Options : (r.GlobalOptionSet?.Options ?? []);
+        options.set(r.LogicalName, opts);
+      }
+    }
+    const navigation = new Map<string, Map<string, string>>();
+    for (const r of manyToOne.body.value) {
+      const m = navigation.get(r.ReferencingAttribute) ?? new Map<string, string>();
+      m.set(r.ReferencedEntity, r.ReferencingEntityNavigationPropertyName);
+      navigation.set(r.ReferencingAttribute, m);
+    }
+    const parts: SchemaParts = {
+      attributes: attributes.body.value,
+      maxLengths: new Map([...strings.body.value, ...memos.body.value].filter((r) => typeof r.MaxLength === 'number').map((r) => [r.LogicalName, r.MaxLength as number])),
+      options,
+      dateOnly: new Set(dates.body.value.filter((r) => r.Format === 'DateOnly').map((r) => r.LogicalName)),
+      targets: new Map(lookups.body.value.map((r) => [r.LogicalName, r.Targets ?? []])),
+      navigation,
+    };
+    const e = entity.body;
+    const fields = buildFields(parts, e.PrimaryIdAttribute, e.PrimaryNameAttribute ?? undefined);
+    const targetTables = [...new Set(fields.flatMap((f) => Object.keys(f.to ?? {})))];
+    return {
+      logicalName: e.LogicalName,
+      entitySetName: e.EntitySetName,
+      displayName: labelText(e.DisplayName),
+      primaryIdAttribute: e.PrimaryIdAttribute,
+      primaryNameAttribute: e.PrimaryNameAttribute ?? undefined,
+      isActivity: !!e.IsActivity,
+      fields,
+      entitySets: await this.entitySetsOf(targetTables),
+    };
+  }
+
+  /** Entity set names of lookup targets: from the table list, asking Dataverse only for the rest. */
+  private async entitySetsOf(tables: string[]): Promise<Record<string, string>> {
+    const known = new Map((await this.listTables()).map((t) => [t.logicalName, t.entitySetName]));
+    const result: Record<string, string> = {};
+    const missing: string[] = [];
+    for (const t of tables.sort()) {
+      const set = known.get(t);
+      if (set) result[t] = set;
+      else if (isLogicalName(t)) missing.push(t);
+    }
+    if (missing.length) {
+      const res = await this.optional(
+        this.dv.get<{ value: Array<{ LogicalName: string; EntitySetName: string }> }>('EntityDefinitions', {
+          query: { $select: 'LogicalName,EntitySetName', $filter: missing.map((m) => `LogicalName eq ${odataString(m)}`).join(' or ') },
+        }),
+      );
+      for (const r of res?.body.value ?? []) if (r.EntitySetName) result[r.LogicalName] = r.EntitySetName;
+    }
+    return result;
+  }
+
+  /** A metadata query the schema can do without (older environments, missing casts). */
+  private async optional<T>(promise: Promise<T>): Promise<T | undefined> {
+    try {
+      return await promise;
+    } catch (error) {
+      const kind = dataverseKindOf(error);
+      if (kind === 'not_found' || kind === 'bad_request' || kind === 'invalid_field') return undefined;
+      throw error;
+    }
+  }
+}
+
+function toTableInfo(e: RawEntity): TableInfo {
+  return {
+    logicalName: e.LogicalName,
+    displayName: labelText(e.DisplayName),
+    entitySetName: e.EntitySetName,
+    primaryIdAttribute: e.PrimaryIdAttribute,
+    primaryNameAttribute: e.PrimaryNameAttribute ?? undefined,
+  };
+}
+
+/** "Did you mean": nearest logical/entity set/display names by edit distance, plus substring matches. */
+export function suggestTables(input: string, tables: TableInfo[], max = 3): TableInfo[] {
+  const q = input.toLowerCase();
+  const scored = tables.map((t) => {
+    const candidates = [t.logicalName, t.entitySetName.toLowerCase(), ...(t.displayName ? [t.displayName.toLowerCase()] : [])];
+    let score = Math.min(...candidates.map((c) => levenshtein(q, c)));
+    if (candidates.some((c) => c.includes(q) || (q.length >= 4 && q.includes(c)))) score = Math.min(score, 1);
+    return { t, score };
+  });
+  const limit = Math.max(2, Math.floor(q.length / 3));
+  return scored
+    .filter((s) => s.score <= limit)
+    .sort((a, b) => a.score - b.score || a.t.logicalName.localeCompare(b.t.logicalName))
+    .slice(0, max)
+    .map((s) => s.t);
+}
+
+export function unknownTableMessage(name: string, tables: TableInfo[]): string {
+  const suggestions = suggestTables(name, tables);
+  const dym = suggestions.length ? ` Did you mean ${suggestions.map((t) => `${t.logicalName} (${t.entitySetName})`).join(', ')}?` : '';
+  return `There is no table "${name}" in this Dataverse environment.${dym} Call list_tables (optionally with a filter) to find the right name.`;
+}
+
+function levenshtein(a: string, b: string): number {
+  if (a === b) return 0;
+  if (!a.length) return b.length;
+  if (!b.length) return a.length;
+  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) {
+      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    prev = cur;
+  }
+  return prev[b.length];
+}

@@ -1,0 +1,196 @@
+import { createHash } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { ToolError } from '../common/tool-error';
+import { DataverseClient, FORMATTED_ANNOTATIONS } from './dataverse.client';
+import { formatRecord } from './formatting';
+import { MetadataService, TableInfo } from './metadata.service';
+import { buildQuery, parseFieldList, parseOrderBy, recordPath, validateFilter, validateGuid } from './odata';
+
+export const DEFAULT_TOP = 20;
+export const MAX_TOP = 500;
+/** Output budget of one list_records answer (characters of record JSON). */
+export const OUTPUT_BUDGET_CHARS = 40_000;
+
+export interface ListRecordsInput {
+  table: string;
+  filter?: string;
+  select?: string | string[];
+  orderby?: string;
+  top?: number;
+  cursor?: string;
+}
+
+export interface ListRecordsResult {
+  table: string;
+  entitySetName: string;
+  records: Record<string, unknown>[];
+  hasMore: boolean;
+  nextCursor?: string;
+  /** Set when the output budget cut the page short. */
+  truncated?: boolean;
+  note?: string;
+}
+
+/**
+ * The state behind an opaque `nextCursor`: which page to fetch again (a link relative to the API root,
+ * always `<entity set>?...`), how many of its records were already returned, and whose it is.
+ */
+interface CursorState {
+  v: 1;
+  /** environment host */
+  e: string;
+  /** user key hash */
+  u: string;
+  /** entity set */
+  t: string;
+  /** page link relative to the API root */
+  l: string;
+  /** page size */
+  n: number;
+  /** records of that page already returned */
+  o: number;
+  /** keep nulls (explicit select) */
+  k?: 1;
+}
+
+const ALLOWED_LINK_OPTIONS = new Set(['$select', '$filter', '$orderby', '$skiptoken', '$expand', '$count', '$top']);
+
+@Injectable()
+export class RecordsService {
+  constructor(
+    private readonly dv: DataverseClient,
+    private readonly metadata: MetadataService,
+  ) {}
+
+  async list(input: ListRecordsInput): Promise<ListRecordsResult> {
+    const table = await this.metadata.resolveTable(input.table);
+    const account = await this.dv.currentAccount();
+    const userHash = createHash('sha256').update(account.userKey).digest('hex').slice(0, 16);
+
+    let state: CursorState;
+    if (input.cursor) {
+      state = this.decodeCursor(input.cursor, table, userHash);
+    } else {
+      const top = input.top ?? DEFAULT_TOP;
+      if (!Number.isInteger(top) || top < 1 || top > MAX_TOP) throw new ToolError('invalid_input', `top must be a whole number from 1 to ${MAX_TOP}.`);
+      const select = await this.selectList(table, input.select);
+      const query = buildQuery({ $select: select?.join(','), $filter: validateFilter(input.filter), $orderby: parseOrderBy(input.orderby) });
+      state = { v: 1, e: this.dv.envHost, u: userHash, t: table.entitySetName, l: `${table.entitySetName}${query}`, n: top, o: 0, ...(select ? { k: 1 as const } : {}) };
+    }
+
+    const res = await this.dv.getRelative<{ value: Record<string, unknown>[]; '@odata.nextLink'?: string }>(state.l, {
+      prefer: { annotations: FORMATTED_ANNOTATIONS, maxPageSize: state.n },
+      context: { table: table.logicalName },
+    });
+    const rows = res.body.value.slice(state.o);
+    const records: Record<string, unknown>[] = [];
+    let used = 0;
+    let truncated = false;
+    for (const row of rows) {
+      const record = formatRecord(row, { keepNulls: !!state.k });
+      const size = JSON.stringify(record).length + 1;
+      if (records.length > 0 && used + size > OUTPUT_BUDGET_CHARS) {
+        truncated = true;
+        break;
+      }
+      records.push(record);
+      used += size;
+    }
+
+    let next: CursorState | undefined;
+    if (truncated) {
+      // Continue inside the same page: fetch it again and skip what was already shown.
+      next = { ...state, o: state.o + records.length };
+    } else if (res.body['@odata.nextLink']) {
+      next = { ...state, l: this.relativeLink(res.body['@odata.nextLink'], table), o: 0 };
+    }
+    const result: ListRecordsResult = {
+      table: table.logicalName,
+      entitySetName: table.entitySetName,
+      records,
+      hasMore: !!next,
+      nextCursor: next ? encodeCursor(next) : undefined,
+    };
+    if (truncated) {
+      result.truncated = true;
+      result.note =
+        `Output was cut at ${records.length} of ${rows.length} records on this page to stay under ${OUTPUT_BUDGET_CHARS} characters; ` +
+        'nextCursor continues from the next record. To get more per call, select fewer fields or lower top.';
+    }
+    return result;
+  }
+
+  async get(tableInput: string, idInput: string, selectInput?: string | string[]): Promise<{ table: string; entitySetName: string; id: string; record: Record<string, unknown> }> {
+    const id = validateGuid(idInput);
+    const table = await this.metadata.resolveTable(tableInput);
+    const select = await this.selectList(table, selectInput);
+    const res = await this.dv.get<Record<string, unknown>>(recordPath(table.entitySetName, id), {
+      query: { $select: select?.join(',') },
+      prefer: { annotations: FORMATTED_ANNOTATIONS },
+      context: { table: table.logicalName, id },
+    });
+    return { table: table.logicalName, entitySetName: table.entitySetName, id, record: formatRecord(res.body, { keepNulls: !!select }) };
+  }
+
+  /**
+   * Validated `$select`. Lookups may be named as shown in records and schemas (`parentcustomerid`):
+   * Dataverse wants `_parentcustomerid_value`, so those names are translated with the table's schema.
+   */
+  private async selectList(table: TableInfo, input: string | string[] | undefined): Promise<string[] | undefined> {
+    const fields = parseFieldList(input);
+    if (!fields) return undefined;
+    const plain = fields.filter((f) => !/^_.+_value$/.test(f));
+    if (!plain.length) return fields;
+    const schema = await this.metadata.getSchema(table.logicalName);
+    const lookups = new Set(schema.fields.filter((f) => f.to).map((f) => f.name));
+    return [...new Set(fields.map((f) => (lookups.has(f) ? `_${f}_value` : f)))];
+  }
+
+  /** A nextLink must point into this environment's API and this entity set; anything else is refused. */
+  private relativeLink(nextLink: string, table: TableInfo): string {
+    const api = new URL(this.dv.apiUrl);
+    const url = new URL(nextLink, api);
+    if (url.origin !== api.origin || !url.pathname.startsWith(api.pathname)) {
+      throw new ToolError('internal', 'Dataverse returned a next-page link outside this environment; paging stopped.');
+    }
+    const relative = url.pathname.slice(api.pathname.length) + url.search;
+    this.checkLink(relative, table);
+    return relative;
+  }
+
+  private checkLink(link: string, table: TableInfo): void {
+    const q = link.indexOf('?');
+    const path = q < 0 ? link : link.slice(0, q);
+    if (path !== table.entitySetName || link.includes('#')) throw new Error('link does not belong to this table');
+    const search = new URLSearchParams(q < 0 ? '' : link.slice(q + 1));
+    for (const key of search.keys()) if (!ALLOWED_LINK_OPTIONS.has(key)) throw new Error(`unexpected query option ${key}`);
+  }
+
+  private decodeCursor(cursor: string, table: TableInfo, userHash: string): CursorState {
+    let state: CursorState;
+    try {
+      state = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as CursorState;
+      if (state.v !== 1 || typeof state.l !== 'string' || !Number.isInteger(state.n) || !Number.isInteger(state.o) || state.n < 1 || state.n > MAX_TOP || state.o < 0) {
+        throw new Error('bad shape');
+      }
+    } catch {
+      throw new ToolError('invalid_input', 'cursor is not a valid nextCursor from list_records; call list_records again without cursor.');
+    }
+    if (state.e !== this.dv.envHost || state.u !== userHash) {
+      throw new ToolError('invalid_input', 'This cursor was issued for another user or environment; call list_records again without cursor.');
+    }
+    if (state.t !== table.entitySetName) {
+      throw new ToolError('invalid_input', `This cursor belongs to table ${state.t}, not ${table.logicalName}; pass the same table as the call that returned it.`);
+    }
+    try {
+      this.checkLink(state.l, table);
+    } catch {
+      throw new ToolError('invalid_input', 'cursor is not a valid nextCursor from list_records; call list_records again without cursor.');
+    }
+    return state;
+  }
+}
+
+function encodeCursor(state: CursorState): string {
+  return Buffer.from(JSON.stringify(state), 'utf8').toString('base64url');
+}
