@@ -1,0 +1,6 @@
+/**
+ * Local emulator of the Dataverse Web API v9.2 with deterministic sample data, a sandbox identity provider
+ * (OAuth authorization code + PKCE) and fault injection. Importing this module does no work.
+ */
+export { startEmulator } from './server';
+export type { EmulatorHandle, EmulatorOptions, FaultSettings, RequestLogEntry } from './types';

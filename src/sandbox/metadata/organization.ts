@@ -1,0 +1,122 @@
+import { A, EntityDef, simpleLookup, systemBlock, target } from './model';
+
+function base(logicalName: string, schemaName: string, set: string, display: string, plural: string, pk: string, name: string | null, otc: number,
+  ownership: EntityDef['ownershipType'], advancedFind = true): Omit<EntityDef, 'attributes' | 'description'> {
+  return {
+    logicalName, schemaName, entitySetName: set, collectionSchemaName: `${schemaName}s`, displayName: display, displayCollectionName: plural,
+    primaryIdAttribute: pk, primaryNameAttribute: name, objectTypeCode: otc, ownershipType: ownership, isActivity: false, isCustom: false,
+    isValidForAdvancedFind: advancedFind,
+  };
+}
+
+export function organizationEntities(): EntityDef[] {
+  return [
+    {
+      ...base('systemuser', 'SystemUser', 'systemusers', 'User', 'Users', 'systemuserid', 'fullname', 8, 'BusinessOwned'),
+      description: 'Person with access to the Microsoft CRM system and who owns objects in the Microsoft CRM database.',
+      attributes: [
+        A.id('systemuserid', 'User'),
+        A.str('fullname', 'Full Name', 200, { isPrimaryName: true, readOnly: true }),
+        A.str('firstname', 'First Name', 256, { required: 'Recommended' }),
+        A.str('lastname', 'Last Name', 256, { required: 'ApplicationRequired' }),
+        A.str('nickname', 'Nickname', 50),
+        A.str('title', 'Title', 128),
+        A.str('jobtitle', 'Job Title', 100),
+        A.str('domainname', 'User Name', 1024, { required: 'SystemRequired' }),
+        A.email('internalemailaddress', 'Primary Email', { maxLength: 100 }),
+        A.email('personalemailaddress', 'Alternate Email'),
+        A.phone('address1_telephone1', 'Main Phone'),
+        A.phone('mobilephone', 'Mobile Phone'),
+        A.str('address1_city', 'City', 128),
+        A.str('address1_country', 'Country/Region', 128),
+        A.uid('azureactivedirectoryobjectid', 'Azure AD Object ID', { readOnly: true }),
+        A.bool('isdisabled', 'Status', ['Enabled', 'Disabled'], { readOnly: true }),
+        A.bool('islicensed', 'User Licensed', ['No', 'Yes'], { readOnly: true }),
+        A.choice('accessmode', 'Access Mode', '0:Read-Write|1:Administrative|2:Read|3:Support User|4:Non-interactive|5:Delegated Admin', { required: 'SystemRequired' }),
+        A.choice('caltype', 'License Type', '0:Professional|1:Administrative|2:Basic|3:Device Professional|4:Device Basic|5:Essential'),
+        ...simpleLookup('systemuser', 'businessunitid', 'Business Unit', 'businessunit', 'business_unit_system_users', 'Restrict', { required: 'SystemRequired' }),
+        ...simpleLookup('systemuser', 'parentsystemuserid', 'Manager', 'systemuser', 'user_parent_user', 'RemoveLink'),
+        ...systemBlock('systemuser', 'systemuserbase', 'OrganizationOwned').filter((a) => a.logicalName !== 'organizationid'),
+      ],
+    },
+    {
+      ...base('businessunit', 'BusinessUnit', 'businessunits', 'Business Unit', 'Business Units', 'businessunitid', 'name', 10, 'BusinessOwned'),
+      description: 'Business, division, or department in the Microsoft Dynamics 365 database.',
+      attributes: [
+        A.id('businessunitid', 'Business Unit'),
+        A.str('name', 'Name', 160, { required: 'SystemRequired', isPrimaryName: true }),
+        A.str('divisionname', 'Division', 100),
+        A.url('websiteurl', 'Website'),
+        A.email('emailaddress', 'Email'),
+        A.bool('isdisabled', 'Is Disabled', ['No', 'Yes'], { readOnly: true }),
+        ...simpleLookup('businessunit', 'parentbusinessunitid', 'Parent Business', 'businessunit', 'business_unit_parent_business_unit', 'Restrict'),
+        ...systemBlock('businessunit', 'businessunitbase', 'OrganizationOwned').filter((a) => a.logicalName !== 'organizationid'),
+      ],
+    },
+    {
+      ...base('team', 'Team', 'teams', 'Team', 'Teams', 'teamid', 'name', 9, 'BusinessOwned'),
+      description: 'Collection of system users that routinely collaborate. Teams can be used to simplify record sharing and provide team members with common access to organization data when team members belong to different Business Units.',
+      attributes: [
+        A.id('teamid', 'Team'),
+        A.str('name', 'Team Name', 160, { required: 'SystemRequired', isPrimaryName: true }),
+        A.choice('teamtype', 'Team Type', '0:Owner|1:Access|2:Security Group|3:Office Group', { required: 'SystemRequired' }),
+        A.bool('isdefault', 'Is Default', ['No', 'Yes'], { readOnly: true }),
+        A.memo('description', 'Description', 2000),
+        A.email('emailaddress', 'Email', { maxLength: 100 }),
+        ...simpleLookup('team', 'businessunitid', 'Business Unit', 'businessunit', 'business_unit_teams', 'Restrict', { required: 'SystemRequired' }),
+        A.lookup('administratorid', 'Administrator', [target('systemuser', 'administratorid', 'lk_teambase_administratorid', 'Restrict')], { required: 'SystemRequired' }),
+        ...systemBlock('team', 'teambase', 'OrganizationOwned').filter((a) => a.logicalName !== 'organizationid'),
+      ],
+    },
+    {
+      ...base('transactioncurrency', 'TransactionCurrency', 'transactioncurrencies', 'Currency', 'Currencies', 'transactioncurrencyid', 'currencyname', 9105, 'OrganizationOwned'),
+      collectionSchemaName: 'TransactionCurrencies',
+      description: 'Currency in which a financial transaction is carried out.',
+      attributes: [
+        A.id('transactioncurrencyid', 'Transaction Currency'),
+        A.str('currencyname', 'Currency Name', 100, { required: 'SystemRequired', isPrimaryName: true }),
+        A.str('isocurrencycode', 'Currency Code', 5, { required: 'SystemRequired' }),
+        A.str('currencysymbol', 'Currency Symbol', 13, { required: 'SystemRequired' }),
+        A.dec('exchangerate', 'Exchange Rate', { precision: 10, minValue: 0.0001, maxValue: 100000000000 }),
+        A.int('currencyprecision', 'Currency Precision', { minValue: 0, maxValue: 4 }),
+        A.state('0:Active:1|1:Inactive:2'),
+        A.status('1:Active:0|2:Inactive:1'),
+        ...systemBlock('transactioncurrency', 'transactioncurrency', 'OrganizationOwned'),
+      ],
+    },
+    {
+      ...base('usersettings', 'UserSettings', 'usersettingscollection', 'User Settings', 'User Settings', 'systemuserid', null, 150, 'None', false),
+      collectionSchemaName: 'UserSettingsCollection',
+      nullUserLabel: true,
+      description: "User's preferences and settings.",
+      attributes: [
+        A.id('systemuserid', 'User'),
+        A.int('timezonecode', 'Time Zone', { minValue: -1, maxValue: 1500 }),
+        A.int('uilanguageid', 'User Interface Language', { minValue: 0 }),
+        A.int('localeid', 'Locale Id', { minValue: 0 }),
+        A.str('dateformatstring', 'Date Format String', 255),
+        A.str('timeformatstring', 'Time Format String', 255),
+        A.str('currencysymbol', 'Currency Symbol', 13),
+        A.int('paginglimit', 'Records Per Page', { minValue: 1, maxValue: 250 }),
+        ...simpleLookup('usersettings', 'businessunitid', 'Business Unit', 'businessunit', 'business_unit_user_settings', 'Restrict', { readOnly: true }).slice(0, 1),
+        A.date('modifiedon', 'Modified On', { readOnly: true }),
+        A.bigint('versionnumber', 'Version Number', { readOnly: true }),
+      ],
+    },
+    {
+      ...base('timezonedefinition', 'TimeZoneDefinition', 'timezonedefinitions', 'Time Zone Definition', 'Time Zone Definitions', 'timezonedefinitionid', 'standardname', 4810, 'OrganizationOwned', false),
+      nullUserLabel: true,
+      description: 'Time zone definition, including name and time zone code.',
+      attributes: [
+        A.id('timezonedefinitionid', 'Time Zone Definition'),
+        A.int('timezonecode', 'Time Zone Code', { required: 'SystemRequired', minValue: 0, maxValue: 2147483647 }),
+        A.str('standardname', 'Standard Name', 100, { required: 'SystemRequired', isPrimaryName: true }),
+        A.str('userinterfacename', 'User Interface Name', 100),
+        A.str('daylightname', 'Daylight Name', 100),
+        A.int('bias', 'Bias', { minValue: -1500, maxValue: 1500 }),
+        A.int('retiredorder', 'Retired Order', { minValue: 0 }),
+        A.bigint('versionnumber', 'Version Number', { readOnly: true }),
+      ],
+    },
+  ];
+}
