@@ -24,6 +24,21 @@ interface TokenResponse {
   fullname?: string;
   preferred_username?: string;
   username?: string;
+  /** The emulator sends an unsigned id token carrying oid (the systemuserid), name and preferred_username. */
+  id_token?: string;
+}
+
+/** Claims of the sandbox's unsigned id token; only used to name the account, never trusted for access. */
+function idTokenClaims(idToken: string | undefined): { oid?: string; name?: string; preferred_username?: string } | undefined {
+  const payload = idToken?.split('.')[1];
+  if (!payload) return undefined;
+  try {
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, unknown>;
+    const str = (v: unknown) => (typeof v === 'string' && v ? v : undefined);
+    return { oid: str(claims.oid), name: str(claims.name), preferred_username: str(claims.preferred_username) };
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -176,9 +191,14 @@ export class SandboxTokenProvider extends SignedInTokenProvider {
   }
 
   private accountFromResponse(body: TokenResponse): SignedInAccount | undefined {
-    const userKey = body.systemuserid ?? body.user_id ?? body.oid;
+    const claims = idTokenClaims(body.id_token);
+    const userKey = body.systemuserid ?? body.user_id ?? body.oid ?? claims?.oid;
     if (!userKey) return undefined;
-    return { userKey, name: body.name ?? body.fullname, username: body.preferred_username ?? body.username };
+    return {
+      userKey: userKey.toLowerCase(),
+      name: body.name ?? body.fullname ?? claims?.name,
+      username: body.preferred_username ?? body.username ?? claims?.preferred_username,
+    };
   }
 
   private async whoAmI(token: string): Promise<SignedInAccount> {
