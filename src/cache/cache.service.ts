@@ -114,7 +114,8 @@ export class CacheService implements OnModuleInit, OnApplicationShutdown {
     if (redis) {
       if (!redis.isReady) {
         // Still connecting at start-up: wait briefly rather than miss the first call's cache.
-        if (!(await redis.whenReady(Math.min(timeoutMs, 200)))) {
+        // During an outage: straight to the loader, no waiting.
+        if (!redis.starting || !(await redis.whenReady(Math.min(timeoutMs, 200)))) {
           redis.markDown(new Error('not connected'));
           return undefined;
         }

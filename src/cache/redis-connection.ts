@@ -20,6 +20,7 @@ export interface RedisConnectionOptions {
 export class RedisConnection {
   private readonly logger = new Logger('Redis');
   private down = false;
+  private everReady = false;
   private closed = false;
   private readyWaiters: Array<() => void> = [];
 
@@ -56,6 +57,11 @@ export class RedisConnection {
 
   get isReady(): boolean {
     return !this.closed && this.client.isReady;
+  }
+
+  /** Still connecting for the first time (no outage seen yet): worth a short wait. */
+  get starting(): boolean {
+    return !this.everReady && !this.down && !this.closed;
   }
 
   /** Resolves true once ready, false after `timeoutMs`. */
@@ -105,6 +111,7 @@ export class RedisConnection {
     // Without an 'error' listener node-redis errors would crash the process.
     this.client.on('error', (error: unknown) => this.markDown(error));
     this.client.on('ready', () => {
+      this.everReady = true;
       if (this.down) this.logger.log({ redis: redactUrl(this.url) }, 'Redis is reachable again: caching resumes');
       this.down = false;
       const waiters = this.readyWaiters;

@@ -50,6 +50,9 @@ export function formatRecord(row: Record<string, unknown>, options: FormatOption
 /** A formatted value is worth its characters unless it only repeats the raw value (`1,000` for 1000). */
 function addsInformation(value: unknown, formatted: string): boolean {
   if (typeof value === 'string') return formatted !== value;
-  if (typeof value === 'number') return formatted.replace(/[,\s\u00a0]/g, '') !== String(value);
+  if (typeof value === 'number') {
+    const plain = formatted.replace(/[,\s\u00a0]/g, '');
+    return plain !== String(value) && Number(plain) !== value;
+  }
   return true;
 }

@@ -111,6 +111,13 @@ export function isShownAttribute(a: RawAttribute): boolean {
 
 const norm = (s: string) => s.toLowerCase().replace(/[^a-z0-9]/g, '');
 
+/** A label that only restates the logical name ("Address 1: Country/Region" for address1_country) is left out. */
+function sameWords(label: string, name: string): boolean {
+  const l = norm(label);
+  const n = norm(name);
+  return l === n || (n.length >= 4 && l.includes(n)) || (l.length >= 4 && n.includes(l));
+}
+
 export interface SchemaParts {
   attributes: RawAttribute[];
   maxLengths: Map<string, number>;
@@ -129,7 +136,7 @@ export function buildFields(p: SchemaParts, primaryId: string, primaryName?: str
     const name = a.LogicalName;
     const f: SchemaField = { name, type: fieldType(a, p.dateOnly.has(name)) };
     const label = labelText(a.DisplayName);
-    if (label && norm(label) !== norm(name)) f.label = label;
+    if (label && !sameWords(label, name)) f.label = label;
     const level = a.RequiredLevel?.Value;
     if (level === 'SystemRequired' || level === 'ApplicationRequired') f.required = 'yes';
     else if (level === 'Recommended') f.required = 'recommended';
