@@ -31,8 +31,13 @@ export function validateSelect(em: EntityModel, select: string[] | undefined): s
 }
 
 export function filterContext(ctx: ApiContext, em: EntityModel): FilterContext {
-  return {
+  const fc: FilterContext = {
     userId: ctx.userId,
+    bindAttribute(name) {
+      const a = em.attrs.get(name);
+      if (a && em.props.has(`_${name}_value`)) return fc.bind(`_${name}_value`);
+      return fc.bind(name);
+    },
     bind(path) {
       const slash = path.indexOf('/');
       if (slash > 0) {
@@ -59,6 +64,7 @@ export function filterContext(ctx: ApiContext, em: EntityModel): FilterContext {
       return { edm: edmOf(a), get: (r) => r[path] };
     },
   };
+  return fc;
 }
 
 export function compileRecordFilter(ctx: ApiContext, em: EntityModel, filter: string | undefined): Predicate | undefined {

@@ -214,6 +214,8 @@ export function parseFilter(text: string): FilterNode {
 export interface PropBinding { edm: Edm; get(r: Record<string, unknown>): unknown }
 export interface FilterContext {
   bind(path: string): PropBinding;
+  /** Query functions name attributes by logical name (PropertyName='ownerid'); defaults to bind. */
+  bindAttribute?(name: string): PropBinding;
   userId?: string;
   now?: number;
 }
@@ -327,17 +329,17 @@ function compileQueryFunction(node: Extract<FilterNode, { t: 'qf' }>, ctx: Filte
   const name = node.name;
   const propName = node.params.PropertyName;
   if (typeof propName !== 'string') throw Errors.query(`The function 'Microsoft.Dynamics.CRM.${name}' requires the parameter 'PropertyName'.`);
-  const b = ctx.bind(propName);
+  const b = ctx.bindAttribute ? ctx.bindAttribute(propName) : ctx.bind(propName);
   const now = ctx.now ?? Date.now();
   const num = Number(node.params.PropertyValue);
   const ms = (x: Record<string, unknown>) => toMs(b.get(x));
   const between = (lo: number, hi: number): Predicate => (x) => { const v = ms(x); return v >= lo && v < hi; };
   const today = startOfDay(now);
   const eqSet = (vals: unknown[], negate: boolean): Predicate => {
-    const set = new Set(vals.map((v) => (typeof v === 'string' ? v.toLowerCase() : v)));
+    const set = new Set(vals.map((v) => String(v).toLowerCase()));
     return (x) => {
       const v = b.get(x);
-      const k = typeof v === 'string' ? v.toLowerCase() : v;
+      const k = String(v).toLowerCase();
       return v != null && (negate ? !set.has(k) : set.has(k));
     };
   };
