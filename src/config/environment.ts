@@ -1,4 +1,4 @@
-import { IsIn, IsOptional, Matches, ValidateBy, ValidationArguments } from 'class-validator';
+import { IsIn, IsOptional, Matches, ValidateBy, ValidationArguments } from './class-validator-lite';
 
 const PORT = /^(?:[1-9]\d{0,3}|[1-5]\d{4}|6[0-4]\d{3}|65[0-4]\d{2}|655[0-2]\d|6553[0-5])$/;
 const POSITIVE_INT = /^[1-9]\d{0,8}$/;

@@ -1,8 +1,7 @@
 import { homedir, platform } from 'node:os';
 import { join } from 'node:path';
-import { plainToInstance } from 'class-transformer';
-import { validateSync } from 'class-validator';
 import { AppConfig, AuthMode, LogLevel, TransportName } from './app-config';
+import { validateSync } from './class-validator-lite';
 import { ENV_VARIABLES, EnvironmentVariables } from './environment';
 
 /** Thrown when the configuration is unusable; `message` names every bad variable and how to fix it. */
@@ -115,8 +114,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cli: CliOptions
   }
   if (cli.transport !== undefined) raw.MCP_TRANSPORT = cli.transport;
 
-  const vars = plainToInstance(EnvironmentVariables, raw);
-  const problems = validateSync(vars, { skipMissingProperties: false }).flatMap((e) =>
+  const vars = Object.assign(new EnvironmentVariables(), raw);
+  const problems = validateSync(vars).flatMap((e) =>
     Object.values(e.constraints ?? {}).map((m) => (cli.transport !== undefined && e.property === 'MCP_TRANSPORT' ? m.replace('MCP_TRANSPORT', '--transport') : m)),
   );
 
