@@ -19,10 +19,8 @@ export interface SchemaField {
   updateOnly?: true;
   /** Neither (shown only with includeReadOnly). */
   readOnly?: true;
-  /** Maximum length of text fields. */
-  max?: number;
-  /** Choice values: `"1=Preferred Customer"`; status reasons add their state: `"2=Inactive (state 1)"`. */
-  options?: string[];
+  /** Choice values, `|`-separated: `"1=Preferred Customer|2=Standard"`; status reasons add their state: `"2=Inactive (state 1)"`. */
+  options?: string;
   /** Lookup targets: table → navigation property for `"<nav>@odata.bind": "/<entitySet>(<id>)"`. */
   to?: Record<string, string>;
 }
@@ -111,11 +109,17 @@ export function isShownAttribute(a: RawAttribute): boolean {
 
 const norm = (s: string) => s.toLowerCase().replace(/[^a-z0-9]/g, '');
 
-/** A label that only restates the logical name ("Address 1: Country/Region" for address1_country) is left out. */
+const STOP_WORDS = new Set(['of', 'the', 'a', 'an', 'and', 'or', 'to', 'for', 'on', 'in', 'by', 'is', 'id']);
+
+/**
+ * A label that only restates the logical name is left out: every word of it (stop words aside) already
+ * appears in the name ("Address 1: State/Province" for address1_stateorprovince, "Preferred Method of
+ * Contact" for preferredcontactmethodcode). "Relationship Type" for customertypecode stays.
+ */
 function sameWords(label: string, name: string): boolean {
-  const l = norm(label);
   const n = norm(name);
-  return l === n || (n.length >= 4 && l.includes(n)) || (l.length >= 4 && n.includes(l));
+  const words = label.toLowerCase().split(/[^a-z0-9]+/).filter((w) => w && !STOP_WORDS.has(w));
+  return words.length > 0 && words.every((w) => n.includes(w));
 }
 
 export interface SchemaParts {
@@ -135,21 +139,30 @@ export function buildFields(p: SchemaParts, primaryId: string, primaryName?: str
     if (!isShownAttribute(a)) continue;
     const name = a.LogicalName;
     const f: SchemaField = { name, type: fieldType(a, p.dateOnly.has(name)) };
+    const isKey = name === primaryId;
     const label = labelText(a.DisplayName);
-    if (label && !sameWords(label, name)) f.label = label;
-    const level = a.RequiredLevel?.Value;
-    if (level === 'SystemRequired' || level === 'ApplicationRequired') f.required = 'yes';
-    else if (level === 'Recommended') f.required = 'recommended';
+    // The primary key's label is the table's own name.
+    if (label && !isKey && !sameWords(label, name)) f.label = label;
     const create = a.IsValidForCreate !== false;
     const update = a.IsValidForUpdate !== false;
+    // "required" tells the model what to supply on create: not the generated key, not ownerid
+    // (defaults to the caller), not fields that cannot be set on create at all (statecode).
+    const level = a.RequiredLevel?.Value;
+    if (create && !isKey && name !== 'ownerid') {
+      if (level === 'SystemRequired' || level === 'ApplicationRequired') f.required = 'yes';
+      else if (level === 'Recommended') f.required = 'recommended';
+    }
     if (!create && !update) f.readOnly = true;
     else if (!update) f.createOnly = true;
     else if (!create) f.updateOnly = true;
+    // Text fields carry their maximum length in the type: `string(100)`.
     const max = p.maxLengths.get(name);
-    if (max !== undefined && (f.type === 'string' || f.type === 'memo')) f.max = max;
+    if (max !== undefined && (f.type === 'string' || f.type === 'memo')) f.type = `${f.type}(${max})`;
     const options = p.options.get(name);
     if (options?.length) {
-      f.options = options.map((o) => `${o.Value}=${labelText(o.Label) ?? ''}${typeof o.State === 'number' ? ` (state ${o.State})` : ''}`);
+      f.options = options
+        .map((o) => `${o.Value}=${(labelText(o.Label) ?? '').replace(/\|/g, '/')}${typeof o.State === 'number' ? ` (state ${o.State})` : ''}`)
+        .join('|');
     }
     const targets = p.targets.get(name);
     if (targets?.length) {
@@ -170,16 +183,5 @@ export function buildFields(p: SchemaParts, primaryId: string, primaryName?: str
 
 /** Activity tables: how to write attendees/recipients (activity parties). */
 export function activityPartiesNote(logicalName: string): string {
-  return (
-    `Attendees, senders and recipients are activity parties: set "${logicalName}_activity_parties": ` +
-    '[{"partyid_systemuser@odata.bind": "/systemusers(<id>)", "participationtypemask": 7}, ...] ' +
-    '(partyid_contact → /contacts, partyid_account → /accounts, partyid_lead → /leads). ' +
-    'participationtypemask: 1=from, 2=to, 3=cc, 4=bcc, 5=required attendee, 6=optional attendee, 7=organizer, ' +
-    '8=regarding, 9=owner, 10=resource, 11=customer. create_record also accepts ' +
-    '"parties": [{"role": "organizer"|"required"|"optional"|"from"|"to"|"cc"|"bcc", "table": "contact", "id": "<guid>"}].'
-  );
+  return `Write attendees/recipients as "${logicalName}_activity_parties" or as "parties" in create_record (see the get_table_schema description).`;
 }
-
-export const LOOKUP_HOW_TO =
-  'Set a lookup as "<nav>@odata.bind": "/<entitySets[table]>(<id>)", where <nav> is the field\'s "to" entry for the target table ' +
-  '(case-sensitive); read and filter it as _<field>_value.';

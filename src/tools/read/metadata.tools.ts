@@ -2,7 +2,7 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { Tool } from '@rekog/mcp-nest';
 import { z } from 'zod';
 import { MetadataService } from '../../dataverse/metadata.service';
-import { activityPartiesNote, LOOKUP_HOW_TO } from '../../dataverse/schema-format';
+import { activityPartiesNote } from '../../dataverse/schema-format';
 import { annotations, CACHE_REFRESH_ANNOTATIONS, READ_ANNOTATIONS } from '../annotations';
 import { toolResult } from '../pipeline/tool-result';
 import { ToolClass } from '../tool-class.decorator';
@@ -32,14 +32,15 @@ export const listTablesOutputSchema = z.object({
 
 const fieldSchema = z.object({
   name: z.string().describe('Logical field name (use in select, filter, orderby and data).'),
-  type: z.string().describe('string, memo, int, bigint, decimal, float, money, bool, datetime, date, choice, choices, state, status, lookup, customer, owner, guid, ...'),
+  type: z
+    .string()
+    .describe('string(N) / memo(N) (text up to N characters), int, bigint, decimal, float, money, bool, datetime, date (date only), choice, choices (multi-select), state, status, lookup, customer, owner, guid, ...'),
   label: z.string().optional().describe('Display name, when it differs from the logical name.'),
   required: z.enum(['yes', 'recommended']).optional().describe('"yes": must be set when creating; "recommended": usually set. Absent: optional.'),
   createOnly: z.literal(true).optional().describe('Can be set on create but not changed by update.'),
   updateOnly: z.literal(true).optional().describe('Can be changed by update but not set on create.'),
   readOnly: z.literal(true).optional().describe('System-maintained; cannot be written (listed only with includeReadOnly).'),
-  max: z.number().int().optional().describe('Maximum text length.'),
-  options: z.array(z.string()).optional().describe('Choice values as "value=Label"; write the number. Status reasons show their state: "2=Inactive (state 1)".'),
+  options: z.string().optional().describe('Choice values as "value=Label", separated by |; write the number. Status reasons show their state: "2=Inactive (state 1)".'),
   to: z.record(z.string(), z.string()).optional().describe('Lookup targets: target table → navigation property for "<nav>@odata.bind".'),
 });
 
@@ -52,7 +53,6 @@ export const tableSchemaOutputSchema = z.object({
   fields: z.array(fieldSchema).describe('Fields sorted by name (primary id and name first). Writable fields only unless includeReadOnly.'),
   readOnlyOmitted: z.number().int().optional().describe('How many read-only fields were left out (pass includeReadOnly to see them).'),
   entitySets: z.record(z.string(), z.string()).optional().describe('Entity set name of each lookup target table, for @odata.bind paths.'),
-  lookupHowTo: z.string().optional().describe('How to set a lookup field.'),
   activityParties: z.string().optional().describe('Activity tables: how to write attendees, senders and recipients.'),
 });
 
@@ -96,10 +96,16 @@ export class MetadataTools {
     name: 'get_table_schema',
     description:
       'Returns the fields of one table: logical name, type, required level, whether it can be set on create/update, max text length, ' +
-      'choice values with labels ("1=Preferred Customer": write the number), and for lookups the exact navigation property to use with ' +
-      '@odata.bind per target table plus the target entity sets. Call it before create_record or update_record, and when a filter or ' +
+      'choice values with labels ("1=Preferred Customer": write the number), and for lookups the exact navigation property per target table. ' +
+      'Set a lookup as "<nav>@odata.bind": "/<entity set>(<id>)", with <nav> from the field\'s "to" (case-sensitive) and the entity set from ' +
+      'entitySets, e.g. "parentcustomerid_account@odata.bind": "/accounts(<id>)"; read and filter lookups as _<field>_value. ' +
+      'Defaults are left out: a field is optional and writable on create and update unless it says otherwise; label only when it adds to the name. ' +
+      'Call it before create_record or update_record, and when a filter or ' +
       'select names an unknown field. Read-only (system) fields are left out unless includeReadOnly is true (useful for filters on createdon etc.). ' +
-      'Activity tables (appointment, email, task, phonecall) also explain how to write attendees/recipients. Cached for 1 hour; ' +
+      'Activity tables (appointment, email, task, phonecall): attendees, sender and recipients are activity parties, written as ' +
+      '"<table>_activity_parties": [{"partyid_<party table>@odata.bind": "/<entity set>(<id>)", "participationtypemask": N}] with ' +
+      'N 1=from, 2=to, 3=cc, 4=bcc, 5=required attendee, 6=optional attendee, 7=organizer, or in create_record as ' +
+      '"parties": [{"role": "organizer"|"required"|"optional"|"from"|"to"|"cc"|"bcc", "table": "contact", "id": "<guid>"}]. Cached for 1 hour; ' +
       'call refresh_schema_cache after the table was customized.',
     parameters: z.object({
       table: tableParam,
@@ -123,13 +129,10 @@ export class MetadataTools {
       primaryNameAttribute: schema.primaryNameAttribute,
       fields,
       ...(omitted ? { readOnlyOmitted: omitted } : {}),
-      ...(hasLookups ? { entitySets, lookupHowTo: LOOKUP_HOW_TO } : {}),
+      ...(hasLookups ? { entitySets } : {}),
       ...(schema.isActivity ? { activityParties: activityPartiesNote(schema.logicalName) } : {}),
     };
-    const summary =
-      `${schema.logicalName} (${schema.entitySetName}): ${fields.length} fields` +
-      (omitted ? `, ${omitted} read-only fields left out (includeReadOnly shows them)` : '') +
-      '.';
+    const summary = `${fields.length} fields of ${schema.logicalName}` + (omitted ? `; ${omitted} read-only left out.` : '.');
     return toolResult(summary, structured);
   }
 
