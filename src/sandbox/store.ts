@@ -13,6 +13,8 @@ export class Store {
   readonly tables = new Map<string, Map<string, Rec>>();
   rowVersion = 1_000_000;
   onChange?: () => void;
+  /** Per-table rows sorted by primary key; dropped on every insert/delete. */
+  private readonly sorted = new Map<string, Rec[]>();
 
   constructor(readonly model: Model) {
     for (const em of model.list) this.tables.set(em.def.logicalName, new Map());
@@ -38,12 +40,27 @@ export class Store {
     const id = String(rec[em.def.primaryIdAttribute]).toLowerCase();
     rec[em.def.primaryIdAttribute] = id;
     if (em.attrs.has('versionnumber')) rec.versionnumber = this.nextVersion();
-    this.table(logicalName).set(id, rec);
+    const t = this.table(logicalName);
+    if (t.get(id) !== rec) this.sorted.delete(logicalName);
+    t.set(id, rec);
     return rec;
   }
 
   remove(logicalName: string, id: string): boolean {
+    this.sorted.delete(logicalName);
     return this.table(logicalName).delete(id.toLowerCase());
+  }
+
+  /** All rows of a table in primary-key order (cached; callers must not mutate the array). */
+  rowsByKey(logicalName: string): readonly Rec[] {
+    let rows = this.sorted.get(logicalName);
+    if (!rows) {
+      const t = this.table(logicalName);
+      const ids = [...t.keys()].sort();
+      rows = ids.map((id) => t.get(id)!);
+      this.sorted.set(logicalName, rows);
+    }
+    return rows;
   }
 
   changed(): void {
@@ -62,6 +79,7 @@ export class Store {
       const em = this.model.entities.get(name);
       if (!em) continue;
       const t = this.table(name);
+      this.sorted.delete(name);
       t.clear();
       for (const r of rows) t.set(String(r[em.def.primaryIdAttribute]).toLowerCase(), r);
     }

@@ -84,6 +84,22 @@ function cmpValues(a: unknown, b: unknown): number {
   return (a as number) < (b as number) ? -1 : (a as number) > (b as number) ? 1 : 0;
 }
 
+/** Sorts rows already in primary-key order by the $orderby keys (stable, keys computed once per row). */
+export function sortRows(rows: Rec[], keys: { prop: string; desc: boolean }[]): Rec[] {
+  const user = keys.slice(0, -1);
+  if (!user.length) return rows;
+  const norm = (v: unknown) => (typeof v === 'string' ? v.toLowerCase() : v);
+  const decorated = rows.map((r, i) => ({ r, i, k: user.map((k) => norm(r[k.prop])) }));
+  decorated.sort((a, b) => {
+    for (let j = 0; j < user.length; j++) {
+      const c = cmpValues(a.k[j], b.k[j]);
+      if (c) return user[j].desc ? -c : c;
+    }
+    return a.i - b.i;
+  });
+  return decorated.map((d) => d.r);
+}
+
 /** A total order: the $orderby keys, then the primary key. */
 export function comparator(em: EntityModel, orderby: string | undefined): { compare: (a: Rec, b: Rec) => number; keys: { prop: string; desc: boolean }[] } {
   const keys = orderby ? parseOrderBy(orderby) : [];

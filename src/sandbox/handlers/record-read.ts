@@ -4,7 +4,7 @@ import { annotationFilter, QueryOptions } from '../odata/query';
 import { ShapeContext, shapeRecord } from '../odata/format';
 import { Rec } from '../store';
 import { ApiContext, ApiResult } from './context';
-import { compileExpands, compileRecordFilter, comparator, contextSuffix, validateSelect } from './record-query';
+import { compileExpands, compileRecordFilter, comparator, contextSuffix, sortRows, validateSelect } from './record-query';
 
 /** GET collection (filter, order, paging with an opaque paging cookie), GET one, GET $count. */
 
@@ -80,9 +80,8 @@ export function listRecords(ctx: ApiContext, em: EntityModel, q: QueryOptions): 
   const expands = compileExpands(ctx, em, q.expand);
   const pred = compileRecordFilter(ctx, em, q.filter);
   const { compare, keys } = comparator(em, q.orderby);
-  let rows = [...ctx.store.table(em.def.logicalName).values()];
-  if (pred) rows = rows.filter(pred);
-  rows.sort(compare);
+  const base = ctx.store.rowsByKey(em.def.logicalName);
+  let rows = sortRows(pred ? base.filter(pred) : base.slice(), keys);
   const total = rows.length;
   const pageSize = ctx.prefer.maxPageSize;
   let start = 0;
