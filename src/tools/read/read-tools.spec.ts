@@ -32,7 +32,7 @@ describe('read tools', () => {
   it('should declare every read tool read-only except refresh_schema_cache, with every hint set', () => {
     const tools = READ_TOOLS.flatMap((cls) =>
       Object.getOwnPropertyNames(cls.prototype)
-        .map((m) => Reflect.getMetadata(MCP_TOOL_METADATA_KEY, (cls.prototype as Record<string, unknown>)[m] as object))
+        .map((m) => Reflect.getMetadata(MCP_TOOL_METADATA_KEY, (cls.prototype as unknown as Record<string, unknown>)[m] as object))
         .filter(Boolean),
     ) as Array<{ name: string; annotations: Record<string, unknown>; parameters: { shape: Record<string, { description?: string }> } }>;
 
