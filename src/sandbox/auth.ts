@@ -8,11 +8,30 @@ import { createHash, randomBytes } from 'node:crypto';
 const CODE_TTL_MS = 5 * 60_000;
 const ACCESS_TTL_S = 3599;
 
-interface TokenInfo { userId: string; expiresAt?: number }
-interface CodeInfo { userId: string; clientId: string; redirectUri: string; challenge: string; scope: string; expiresAt: number }
-interface RefreshInfo { userId: string; clientId: string; scope: string }
+interface TokenInfo {
+  userId: string;
+  expiresAt?: number;
+}
+interface CodeInfo {
+  userId: string;
+  clientId: string;
+  redirectUri: string;
+  challenge: string;
+  scope: string;
+  expiresAt: number;
+}
+interface RefreshInfo {
+  userId: string;
+  clientId: string;
+  scope: string;
+}
 
-export interface OAuthResult { status: number; headers?: Record<string, string>; body?: string; contentType?: string }
+export interface OAuthResult {
+  status: number;
+  headers?: Record<string, string>;
+  body?: string;
+  contentType?: string;
+}
 
 const b64url = (buf: Buffer) => buf.toString('base64').replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 const opaque = (prefix: string) => `${prefix}${b64url(randomBytes(32))}`;
@@ -73,7 +92,9 @@ export class Auth {
     });
     if (!query.get('client_id')) return problem('The request has no client_id.');
     if (!isLoopbackRedirect(redirectUri)) {
-      return problem(`The redirect_uri '${redirectUri ?? ''}' is missing or not allowed: the sandbox only redirects to http:// on a loopback host (localhost, 127.0.0.1 or [::1]).`);
+      return problem(
+        `The redirect_uri '${redirectUri ?? ''}' is missing or not allowed: the sandbox only redirects to http:// on a loopback host (localhost, 127.0.0.1 or [::1]).`,
+      );
     }
     const challenge = query.get('code_challenge');
     if (!challenge) return problem('The request has no code_challenge: PKCE (S256) is required.');
@@ -84,7 +105,12 @@ export class Auth {
     const code = opaque('sbxcode.');
     this.sweep();
     this.codes.set(code, {
-      userId, clientId: query.get('client_id')!, redirectUri: redirectUri!, challenge, scope: query.get('scope') ?? '', expiresAt: Date.now() + CODE_TTL_MS,
+      userId,
+      clientId: query.get('client_id')!,
+      redirectUri: redirectUri!,
+      challenge,
+      scope: query.get('scope') ?? '',
+      expiresAt: Date.now() + CODE_TTL_MS,
     });
     const target = new URL(redirectUri!);
     target.searchParams.set('code', code);
@@ -95,7 +121,9 @@ export class Auth {
 
   token(form: URLSearchParams): OAuthResult {
     const error = (error: string, description: string, status = 400): OAuthResult => ({
-      status, contentType: 'application/json; charset=utf-8', body: JSON.stringify({ error, error_description: description }),
+      status,
+      contentType: 'application/json; charset=utf-8',
+      body: JSON.stringify({ error, error_description: description }),
     });
     const grant = form.get('grant_type');
     if (grant === 'authorization_code') {
@@ -104,11 +132,15 @@ export class Auth {
       if (!info) return error('invalid_grant', 'AADSTS70008: The provided authorization code is invalid, expired or was already redeemed.');
       this.codes.delete(code);
       if (info.expiresAt < Date.now()) return error('invalid_grant', 'AADSTS70008: The provided authorization code has expired.');
-      if (form.get('redirect_uri') !== info.redirectUri) return error('invalid_grant', 'AADSTS50148: The redirect_uri does not match the one used in the authorization request.');
+      if (form.get('redirect_uri') !== info.redirectUri)
+        return error('invalid_grant', 'AADSTS50148: The redirect_uri does not match the one used in the authorization request.');
       const verifier = form.get('code_verifier');
       if (!verifier) return error('invalid_request', "AADSTS50148: The request must contain the 'code_verifier' parameter.");
       if (b64url(createHash('sha256').update(verifier).digest()) !== info.challenge) {
-        return error('invalid_grant', 'AADSTS501481: The Code_Verifier does not match the code_challenge supplied in the authorization request.');
+        return error(
+          'invalid_grant',
+          'AADSTS501481: The Code_Verifier does not match the code_challenge supplied in the authorization request.',
+        );
       }
       return this.tokenResponse(info.userId, info.clientId, form.get('scope') ?? info.scope);
     }
@@ -127,15 +159,39 @@ export class Auth {
     const now = Math.floor(Date.now() / 1000);
     const who = this.userName(userId);
     const claims = {
-      aud: clientId, iss: `https://login.microsoftonline.com/${this.tenantId}/v2.0`, iat: now, nbf: now, exp: now + ACCESS_TTL_S,
-      oid: userId, tid: this.tenantId, sub: userId, preferred_username: who.upn, name: who.name, ver: '2.0',
+      aud: clientId,
+      iss: `https://login.microsoftonline.com/${this.tenantId}/v2.0`,
+      iat: now,
+      nbf: now,
+      exp: now + ACCESS_TTL_S,
+      oid: userId,
+      tid: this.tenantId,
+      sub: userId,
+      preferred_username: who.upn,
+      name: who.name,
+      ver: '2.0',
     };
-    const idToken = [b64url(Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' }))), b64url(Buffer.from(JSON.stringify(claims))), 'sandbox'].join('.');
+    const idToken = [
+      b64url(Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' }))),
+      b64url(Buffer.from(JSON.stringify(claims))),
+      'sandbox',
+    ].join('.');
     const body = {
-      token_type: 'Bearer', scope, expires_in: ACCESS_TTL_S, ext_expires_in: ACCESS_TTL_S, access_token: access, refresh_token: rt,
-      id_token: idToken, client_info: b64url(Buffer.from(JSON.stringify({ uid: userId, utid: this.tenantId }))),
+      token_type: 'Bearer',
+      scope,
+      expires_in: ACCESS_TTL_S,
+      ext_expires_in: ACCESS_TTL_S,
+      access_token: access,
+      refresh_token: rt,
+      id_token: idToken,
+      client_info: b64url(Buffer.from(JSON.stringify({ uid: userId, utid: this.tenantId }))),
     };
-    return { status: 200, contentType: 'application/json; charset=utf-8', headers: { 'Cache-Control': 'no-store', Pragma: 'no-cache' }, body: JSON.stringify(body) };
+    return {
+      status: 200,
+      contentType: 'application/json; charset=utf-8',
+      headers: { 'Cache-Control': 'no-store', Pragma: 'no-cache' },
+      body: JSON.stringify(body),
+    };
   }
 
   private sweep(): void {

@@ -23,10 +23,13 @@ async function main(): Promise<void> {
   const paths = only !== undefined ? [all[Number(only)]] : all;
   const get = (path: string) =>
     new Promise<number>((resolve, reject) => {
-      const req = request({ hostname, port, path, agent, headers: { Authorization: `Bearer ${token}`, Accept: 'application/json' } }, (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
-      });
+      const req = request(
+        { hostname, port, path, agent, headers: { Authorization: `Bearer ${token}`, Accept: 'application/json' } },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode ?? 0));
+        },
+      );
       req.on('error', reject);
       req.end();
     });
@@ -43,7 +46,9 @@ async function main(): Promise<void> {
   const t0 = Date.now();
   await Promise.all(Array.from({ length: concurrency }, (_, w) => worker(w)));
   const elapsed = (Date.now() - t0) / 1000;
-  process.stderr.write(`${Math.round(done / elapsed)} GETs/s (${done} requests in ${elapsed.toFixed(1)} s, concurrency ${concurrency}, ${failed} non-200)\n`);
+  process.stderr.write(
+    `${Math.round(done / elapsed)} GETs/s (${done} requests in ${elapsed.toFixed(1)} s, concurrency ${concurrency}, ${failed} non-200)\n`,
+  );
   agent.destroy();
   await em.close();
 }

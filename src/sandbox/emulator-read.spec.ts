@@ -40,11 +40,22 @@ describe('Dataverse emulator: identity, metadata and queries', () => {
     it('should resolve the time zone chain when reading user settings and time zone definitions', async () => {
       const s = await call(em, `usersettingscollection(${em.sandboxUserId})?$select=timezonecode`);
       expect(s.json.timezonecode).toBe(110);
-      const tz = await call(em, `timezonedefinitions?$select=standardname,userinterfacename&$filter=timezonecode eq ${s.json.timezonecode}`);
+      const tz = await call(
+        em,
+        `timezonedefinitions?$select=standardname,userinterfacename&$filter=timezonecode eq ${s.json.timezonecode}`,
+      );
       expect(tz.json.value).toHaveLength(1);
       expect(tz.json.value[0].standardname).toBe('W. Europe Standard Time');
-      for (const [code, name] of [[85, 'GMT Standard Time'], [35, 'Eastern Standard Time'], [4, 'Pacific Standard Time'], [20, 'Central Standard Time'],
-        [190, 'India Standard Time'], [235, 'Tokyo Standard Time'], [255, 'AUS Eastern Standard Time'], [92, 'UTC']] as const) {
+      for (const [code, name] of [
+        [85, 'GMT Standard Time'],
+        [35, 'Eastern Standard Time'],
+        [4, 'Pacific Standard Time'],
+        [20, 'Central Standard Time'],
+        [190, 'India Standard Time'],
+        [235, 'Tokyo Standard Time'],
+        [255, 'AUS Eastern Standard Time'],
+        [92, 'UTC'],
+      ] as const) {
         const z = await call(em, `timezonedefinitions?$select=standardname&$filter=timezonecode eq ${code}`);
         expect(z.json.value[0].standardname).toBe(name);
       }
@@ -56,7 +67,9 @@ describe('Dataverse emulator: identity, metadata and queries', () => {
         expect(r.status).toBe(401);
         expect(r.text).toBe('');
         expect(r.headers.get('www-authenticate')).toMatch(
-          new RegExp(`^Bearer authorization_uri=https://login\\.microsoftonline\\.com/[0-9a-f-]{36}/oauth2/authorize, resource_id=${em.url.replace(/\./g, '\\.')}/$`),
+          new RegExp(
+            `^Bearer authorization_uri=https://login\\.microsoftonline\\.com/[0-9a-f-]{36}/oauth2/authorize, resource_id=${em.url.replace(/\./g, '\\.')}/$`,
+          ),
         );
       }
     });
@@ -71,15 +84,40 @@ describe('Dataverse emulator: identity, metadata and queries', () => {
 
   describe('metadata', () => {
     it('should list tables with MetadataId when filtered on the advanced-find flags', async () => {
-      const r = await call(em, 'EntityDefinitions?$select=LogicalName,DisplayName,EntitySetName,PrimaryIdAttribute,PrimaryNameAttribute&$filter=IsPrivate eq false and IsIntersect eq false and IsValidForAdvancedFind eq true');
+      const r = await call(
+        em,
+        'EntityDefinitions?$select=LogicalName,DisplayName,EntitySetName,PrimaryIdAttribute,PrimaryNameAttribute&$filter=IsPrivate eq false and IsIntersect eq false and IsValidForAdvancedFind eq true',
+      );
       expect(r.status).toBe(200);
       const names = r.json.value.map((e: any) => e.LogicalName);
-      expect(names).toEqual(expect.arrayContaining(['account', 'contact', 'lead', 'opportunity', 'appointment', 'task', 'email', 'phonecall', 'systemuser', 'team', 'businessunit', 'cr8a1_project']));
+      expect(names).toEqual(
+        expect.arrayContaining([
+          'account',
+          'contact',
+          'lead',
+          'opportunity',
+          'appointment',
+          'task',
+          'email',
+          'phonecall',
+          'systemuser',
+          'team',
+          'businessunit',
+          'cr8a1_project',
+        ]),
+      );
       expect(names).not.toContain('activityparty');
       const account = r.json.value.find((e: any) => e.LogicalName === 'account');
       expect(account).toEqual({
-        MetadataId: expect.stringMatching(GUID), LogicalName: 'account', EntitySetName: 'accounts', PrimaryIdAttribute: 'accountid', PrimaryNameAttribute: 'name',
-        DisplayName: { LocalizedLabels: [expect.objectContaining({ Label: 'Account', LanguageCode: 1033 })], UserLocalizedLabel: expect.objectContaining({ Label: 'Account', LanguageCode: 1033 }) },
+        MetadataId: expect.stringMatching(GUID),
+        LogicalName: 'account',
+        EntitySetName: 'accounts',
+        PrimaryIdAttribute: 'accountid',
+        PrimaryNameAttribute: 'name',
+        DisplayName: {
+          LocalizedLabels: [expect.objectContaining({ Label: 'Account', LanguageCode: 1033 })],
+          UserLocalizedLabel: expect.objectContaining({ Label: 'Account', LanguageCode: 1033 }),
+        },
       });
       expect(r.json['@odata.nextLink']).toBeUndefined();
     });
@@ -89,17 +127,30 @@ describe('Dataverse emulator: identity, metadata and queries', () => {
       expect(a.json.value.map((e: any) => e.LogicalName)).toEqual(['cr8a1_project']);
       const b = await call(em, "EntityDefinitions?$select=LogicalName&$filter=EntitySetName eq 'opportunities'");
       expect(b.json.value.map((e: any) => e.LogicalName)).toEqual(['opportunity']);
-      const c = await call(em, "EntityDefinitions?$select=LogicalName&$filter=OwnershipType eq Microsoft.Dynamics.CRM.OwnershipTypes'OrganizationOwned'");
+      const c = await call(
+        em,
+        "EntityDefinitions?$select=LogicalName&$filter=OwnershipType eq Microsoft.Dynamics.CRM.OwnershipTypes'OrganizationOwned'",
+      );
       expect(c.json.value.map((e: any) => e.LogicalName)).toContain('transactioncurrency');
       const d = await call(em, "EntityDefinitions?$select=LogicalName&$filter=OwnershipType eq 'UserOwned'");
       expect(d.status).toBe(400);
     });
 
     it('should return one table as the object itself when addressed by LogicalName', async () => {
-      const r = await call(em, "EntityDefinitions(LogicalName='appointment')?$select=LogicalName,PrimaryIdAttribute,PrimaryNameAttribute,EntitySetName,LogicalCollectionName,IsActivity,DisplayName,DisplayCollectionName,OwnershipType");
+      const r = await call(
+        em,
+        "EntityDefinitions(LogicalName='appointment')?$select=LogicalName,PrimaryIdAttribute,PrimaryNameAttribute,EntitySetName,LogicalCollectionName,IsActivity,DisplayName,DisplayCollectionName,OwnershipType",
+      );
       expect(r.status).toBe(200);
       expect(r.json['@odata.context']).toMatch(/#EntityDefinitions\(.*\)\/\$entity$/);
-      expect(r.json).toMatchObject({ LogicalName: 'appointment', PrimaryIdAttribute: 'activityid', PrimaryNameAttribute: 'subject', EntitySetName: 'appointments', IsActivity: true, OwnershipType: 'UserOwned' });
+      expect(r.json).toMatchObject({
+        LogicalName: 'appointment',
+        PrimaryIdAttribute: 'activityid',
+        PrimaryNameAttribute: 'subject',
+        EntitySetName: 'appointments',
+        IsActivity: true,
+        OwnershipType: 'UserOwned',
+      });
       expect(r.json.DisplayCollectionName.UserLocalizedLabel.Label).toBe('Appointments');
       const missing = await call(em, "EntityDefinitions(LogicalName='nope')");
       expect(missing.status).toBe(404);
@@ -107,17 +158,36 @@ describe('Dataverse emulator: identity, metadata and queries', () => {
 
     it('should list more than 100 attributes with @odata.type and RequiredLevel when reading account and contact attributes', async () => {
       for (const table of ['account', 'contact']) {
-        const r = await call(em, `EntityDefinitions(LogicalName='${table}')/Attributes?$select=LogicalName,AttributeType,AttributeTypeName,RequiredLevel,IsValidForCreate,IsValidForUpdate,DisplayName`);
+        const r = await call(
+          em,
+          `EntityDefinitions(LogicalName='${table}')/Attributes?$select=LogicalName,AttributeType,AttributeTypeName,RequiredLevel,IsValidForCreate,IsValidForUpdate,DisplayName`,
+        );
         expect(r.status).toBe(200);
         expect(r.json.value.length).toBeGreaterThanOrEqual(100);
         for (const a of r.json.value) expect(a['@odata.type']).toMatch(/^#Microsoft\.Dynamics\.CRM\.\w+AttributeMetadata$/);
       }
-      const c = await call(em, "EntityDefinitions(LogicalName='contact')/Attributes?$select=LogicalName,AttributeType,AttributeTypeName,RequiredLevel,IsValidForCreate,IsValidForUpdate");
+      const c = await call(
+        em,
+        "EntityDefinitions(LogicalName='contact')/Attributes?$select=LogicalName,AttributeType,AttributeTypeName,RequiredLevel,IsValidForCreate,IsValidForUpdate",
+      );
       const byName = Object.fromEntries(c.json.value.map((a: any) => [a.LogicalName, a]));
-      expect(byName.firstname).toMatchObject({ '@odata.type': '#Microsoft.Dynamics.CRM.StringAttributeMetadata', AttributeType: 'String', AttributeTypeName: { Value: 'StringType' }, IsValidForCreate: true, IsValidForUpdate: true });
-      expect(byName.lastname.RequiredLevel).toEqual({ Value: 'ApplicationRequired', CanBeChanged: true, ManagedPropertyLogicalName: 'canmodifyrequirementlevelsettings' });
+      expect(byName.firstname).toMatchObject({
+        '@odata.type': '#Microsoft.Dynamics.CRM.StringAttributeMetadata',
+        AttributeType: 'String',
+        AttributeTypeName: { Value: 'StringType' },
+        IsValidForCreate: true,
+        IsValidForUpdate: true,
+      });
+      expect(byName.lastname.RequiredLevel).toEqual({
+        Value: 'ApplicationRequired',
+        CanBeChanged: true,
+        ManagedPropertyLogicalName: 'canmodifyrequirementlevelsettings',
+      });
       expect(byName.createdon).toMatchObject({ IsValidForCreate: false, IsValidForUpdate: false, AttributeType: 'DateTime' });
-      expect(byName.parentcustomerid).toMatchObject({ AttributeType: 'Customer', '@odata.type': '#Microsoft.Dynamics.CRM.LookupAttributeMetadata' });
+      expect(byName.parentcustomerid).toMatchObject({
+        AttributeType: 'Customer',
+        '@odata.type': '#Microsoft.Dynamics.CRM.LookupAttributeMetadata',
+      });
       expect(byName.ownerid.AttributeType).toBe('Owner');
       const unknown = await call(em, "EntityDefinitions(LogicalName='contact')/Attributes?$select=LogicalName,MaxLength");
       expect(unknown.status).toBe(400);
@@ -125,44 +195,89 @@ describe('Dataverse emulator: identity, metadata and queries', () => {
     });
 
     it('should return options with labels when casting to PicklistAttributeMetadata with the option set expands', async () => {
-      const r = await call(em, "EntityDefinitions(LogicalName='account')/Attributes/Microsoft.Dynamics.CRM.PicklistAttributeMetadata?$select=LogicalName&$expand=OptionSet($select=Options),GlobalOptionSet($select=Options)");
+      const r = await call(
+        em,
+        "EntityDefinitions(LogicalName='account')/Attributes/Microsoft.Dynamics.CRM.PicklistAttributeMetadata?$select=LogicalName&$expand=OptionSet($select=Options),GlobalOptionSet($select=Options)",
+      );
       expect(r.status).toBe(200);
       const industry = r.json.value.find((a: any) => a.LogicalName === 'industrycode');
       expect(industry.GlobalOptionSet).toBeNull();
-      expect(industry.OptionSet.Options).toContainEqual(expect.objectContaining({ Value: 7, Label: expect.objectContaining({ UserLocalizedLabel: expect.objectContaining({ Label: 'Consulting' }) }) }));
+      expect(industry.OptionSet.Options).toContainEqual(
+        expect.objectContaining({
+          Value: 7,
+          Label: expect.objectContaining({ UserLocalizedLabel: expect.objectContaining({ Label: 'Consulting' }) }),
+        }),
+      );
       const ctype = r.json.value.find((a: any) => a.LogicalName === 'customertypecode');
       expect(ctype.OptionSet.Options.map((o: any) => o.Label.UserLocalizedLabel.Label)).toContain('Customer');
     });
 
     it('should return state and status options when casting to StateAttributeMetadata and StatusAttributeMetadata', async () => {
-      const s = await call(em, "EntityDefinitions(LogicalName='opportunity')/Attributes/Microsoft.Dynamics.CRM.StateAttributeMetadata?$select=LogicalName&$expand=OptionSet($select=Options)");
-      expect(s.json.value[0].OptionSet.Options.map((o: any) => [o.Value, o.Label.UserLocalizedLabel.Label])).toEqual([[0, 'Open'], [1, 'Won'], [2, 'Lost']]);
-      const st = await call(em, "EntityDefinitions(LogicalName='opportunity')/Attributes/Microsoft.Dynamics.CRM.StatusAttributeMetadata?$select=LogicalName&$expand=OptionSet($select=Options)");
+      const s = await call(
+        em,
+        "EntityDefinitions(LogicalName='opportunity')/Attributes/Microsoft.Dynamics.CRM.StateAttributeMetadata?$select=LogicalName&$expand=OptionSet($select=Options)",
+      );
+      expect(s.json.value[0].OptionSet.Options.map((o: any) => [o.Value, o.Label.UserLocalizedLabel.Label])).toEqual([
+        [0, 'Open'],
+        [1, 'Won'],
+        [2, 'Lost'],
+      ]);
+      const st = await call(
+        em,
+        "EntityDefinitions(LogicalName='opportunity')/Attributes/Microsoft.Dynamics.CRM.StatusAttributeMetadata?$select=LogicalName&$expand=OptionSet($select=Options)",
+      );
       expect(st.json.value[0].OptionSet.Options).toContainEqual(expect.objectContaining({ Value: 3, State: 1 }));
     });
 
     it('should refuse the cast when it targets the abstract EnumAttributeMetadata', async () => {
-      const r = await call(em, "EntityDefinitions(LogicalName='account')/Attributes/Microsoft.Dynamics.CRM.EnumAttributeMetadata?$select=LogicalName");
+      const r = await call(
+        em,
+        "EntityDefinitions(LogicalName='account')/Attributes/Microsoft.Dynamics.CRM.EnumAttributeMetadata?$select=LogicalName",
+      );
       expect(r.status).toBe(400);
       expect(r.json.error.code).toBe('0x80060888');
     });
 
     it('should return Targets and MaxLength when casting to lookup and string metadata', async () => {
-      const l = await call(em, "EntityDefinitions(LogicalName='contact')/Attributes/Microsoft.Dynamics.CRM.LookupAttributeMetadata?$select=LogicalName,Targets");
+      const l = await call(
+        em,
+        "EntityDefinitions(LogicalName='contact')/Attributes/Microsoft.Dynamics.CRM.LookupAttributeMetadata?$select=LogicalName,Targets",
+      );
       expect(l.json.value).toContainEqual(expect.objectContaining({ LogicalName: 'parentcustomerid', Targets: ['account', 'contact'] }));
-      const s = await call(em, "EntityDefinitions(LogicalName='account')/Attributes/Microsoft.Dynamics.CRM.StringAttributeMetadata?$select=LogicalName,MaxLength");
+      const s = await call(
+        em,
+        "EntityDefinitions(LogicalName='account')/Attributes/Microsoft.Dynamics.CRM.StringAttributeMetadata?$select=LogicalName,MaxLength",
+      );
       expect(s.json.value).toContainEqual(expect.objectContaining({ LogicalName: 'name', MaxLength: 160 }));
     });
 
     it('should expose exact navigation names when reading many-to-one relationships', async () => {
-      const r = await call(em, "EntityDefinitions(LogicalName='cr8a1_project')/ManyToOneRelationships?$select=SchemaName,ReferencingAttribute,ReferencedEntity,ReferencingEntityNavigationPropertyName");
-      expect(r.json.value).toContainEqual(expect.objectContaining({ ReferencingAttribute: 'cr8a1_accountid', ReferencedEntity: 'account', ReferencingEntityNavigationPropertyName: 'cr8a1_AccountId' }));
-      const c = await call(em, "EntityDefinitions(LogicalName='contact')/ManyToOneRelationships?$select=ReferencingAttribute,ReferencingEntityNavigationPropertyName&$filter=ReferencingAttribute eq 'parentcustomerid'");
-      expect(c.json.value.map((x: any) => x.ReferencingEntityNavigationPropertyName).sort()).toEqual(['parentcustomerid_account', 'parentcustomerid_contact']);
+      const r = await call(
+        em,
+        "EntityDefinitions(LogicalName='cr8a1_project')/ManyToOneRelationships?$select=SchemaName,ReferencingAttribute,ReferencedEntity,ReferencingEntityNavigationPropertyName",
+      );
+      expect(r.json.value).toContainEqual(
+        expect.objectContaining({
+          ReferencingAttribute: 'cr8a1_accountid',
+          ReferencedEntity: 'account',
+          ReferencingEntityNavigationPropertyName: 'cr8a1_AccountId',
+        }),
+      );
+      const c = await call(
+        em,
+        "EntityDefinitions(LogicalName='contact')/ManyToOneRelationships?$select=ReferencingAttribute,ReferencingEntityNavigationPropertyName&$filter=ReferencingAttribute eq 'parentcustomerid'",
+      );
+      expect(c.json.value.map((x: any) => x.ReferencingEntityNavigationPropertyName).sort()).toEqual([
+        'parentcustomerid_account',
+        'parentcustomerid_contact',
+      ]);
     });
 
     it('should report the cascade configuration when reading one-to-many relationships', async () => {
-      const r = await call(em, "EntityDefinitions(LogicalName='account')/OneToManyRelationships?$select=SchemaName,ReferencingEntity,ReferencingAttribute,CascadeConfiguration");
+      const r = await call(
+        em,
+        "EntityDefinitions(LogicalName='account')/OneToManyRelationships?$select=SchemaName,ReferencingEntity,ReferencingAttribute,CascadeConfiguration",
+      );
       const bySchema = Object.fromEntries(r.json.value.map((x: any) => [x.SchemaName, x]));
       expect(bySchema.contact_customer_accounts.CascadeConfiguration.Delete).toBe('Cascade');
       expect(bySchema.account_parent_account.CascadeConfiguration.Delete).toBe('RemoveLink');
@@ -186,7 +301,9 @@ describe('Dataverse emulator: identity, metadata and queries', () => {
     it('should answer 400 0x80060888 when $select names an unknown property', async () => {
       const r = await call(em, 'contacts?$select=Name');
       expect(r.status).toBe(400);
-      expect(r.json).toEqual({ error: { code: '0x80060888', message: "Could not find a property named 'Name' on type 'Microsoft.Dynamics.CRM.contact'." } });
+      expect(r.json).toEqual({
+        error: { code: '0x80060888', message: "Could not find a property named 'Name' on type 'Microsoft.Dynamics.CRM.contact'." },
+      });
       const lookupByName = await call(em, 'contacts?$select=parentcustomerid');
       expect(lookupByName.status).toBe(400);
     });
@@ -237,10 +354,17 @@ describe('Dataverse emulator: identity, metadata and queries', () => {
     });
 
     it('should expand a single-valued navigation property with $select', async () => {
-      const r = await call(em, 'contacts?$select=fullname&$filter=_parentcustomerid_value ne null&$expand=parentcustomerid_account($select=name)&$top=5');
+      const r = await call(
+        em,
+        'contacts?$select=fullname&$filter=_parentcustomerid_value ne null&$expand=parentcustomerid_account($select=name)&$top=5',
+      );
       expect(r.json['@odata.context']).toBe(`${em.apiUrl}$metadata#contacts(fullname,parentcustomerid_account(name))`);
       for (const c of r.json.value) {
-        expect(c.parentcustomerid_account).toEqual({ '@odata.etag': expect.any(String), name: expect.any(String), accountid: expect.stringMatching(GUID) });
+        expect(c.parentcustomerid_account).toEqual({
+          '@odata.etag': expect.any(String),
+          name: expect.any(String),
+          accountid: expect.stringMatching(GUID),
+        });
       }
     });
 
@@ -263,8 +387,14 @@ describe('Dataverse emulator: identity, metadata and queries', () => {
         seen.push(...r.json.value.map((c: any) => c.contactid));
         next = r.json['@odata.nextLink'];
         if (next) {
-          expect(next.startsWith(`${em.apiUrl}contacts?$select=fullname&$orderby=lastname%20asc&$count=true&$skiptoken=%3Ccookie%20pagenumber=%22`)
-            || next.startsWith(`${em.apiUrl}contacts?$select=fullname&$orderby=lastname asc&$count=true&$skiptoken=%3Ccookie%20pagenumber=%22`)).toBe(true);
+          expect(
+            next.startsWith(
+              `${em.apiUrl}contacts?$select=fullname&$orderby=lastname%20asc&$count=true&$skiptoken=%3Ccookie%20pagenumber=%22`,
+            ) ||
+              next.startsWith(
+                `${em.apiUrl}contacts?$select=fullname&$orderby=lastname asc&$count=true&$skiptoken=%3Ccookie%20pagenumber=%22`,
+              ),
+          ).toBe(true);
         }
         pages++;
       }
@@ -286,12 +416,18 @@ describe('Dataverse emulator: identity, metadata and queries', () => {
 
   describe('annotations', () => {
     it('should precede each property with its formatted value when include-annotations is *', async () => {
-      const r = await call(em, 'accounts?$select=name,revenue,industrycode,statecode,statuscode,_ownerid_value,createdon,creditonhold,numberofemployees&$filter=revenue ne null and industrycode ne null and numberofemployees ne null&$top=1', { headers: ANNOTATIONS });
+      const r = await call(
+        em,
+        'accounts?$select=name,revenue,industrycode,statecode,statuscode,_ownerid_value,createdon,creditonhold,numberofemployees&$filter=revenue ne null and industrycode ne null and numberofemployees ne null&$top=1',
+        { headers: ANNOTATIONS },
+      );
       expect(r.headers.get('preference-applied')).toBe('odata.include-annotations="*"');
       const a = r.json.value[0];
       const keys = Object.keys(a);
       expect(keys.indexOf('revenue@OData.Community.Display.V1.FormattedValue')).toBe(keys.indexOf('revenue') - 1);
-      expect(a['revenue@OData.Community.Display.V1.FormattedValue']).toBe(`$${a.revenue.toLocaleString('en-US', { minimumFractionDigits: 2 })}`);
+      expect(a['revenue@OData.Community.Display.V1.FormattedValue']).toBe(
+        `$${a.revenue.toLocaleString('en-US', { minimumFractionDigits: 2 })}`,
+      );
       expect(a['statecode@OData.Community.Display.V1.FormattedValue']).toMatch(/^(Active|Inactive)$/);
       expect(typeof a['industrycode@OData.Community.Display.V1.FormattedValue']).toBe('string');
       expect(a['creditonhold@OData.Community.Display.V1.FormattedValue']).toMatch(/^(Yes|No)$/);
@@ -308,7 +444,9 @@ describe('Dataverse emulator: identity, metadata and queries', () => {
     });
 
     it('should name the typed navigation property when a customer lookup is annotated', async () => {
-      const r = await call(em, 'contacts?$select=_parentcustomerid_value&$filter=_parentcustomerid_value ne null&$top=1', { headers: ANNOTATIONS });
+      const r = await call(em, 'contacts?$select=_parentcustomerid_value&$filter=_parentcustomerid_value ne null&$top=1', {
+        headers: ANNOTATIONS,
+      });
       const c = r.json.value[0];
       expect(c['_parentcustomerid_value@Microsoft.Dynamics.CRM.associatednavigationproperty']).toBe('parentcustomerid_account');
       const acct = await call(em, `accounts(${c._parentcustomerid_value})?$select=name`);

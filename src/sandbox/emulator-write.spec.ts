@@ -33,16 +33,31 @@ describe('Dataverse emulator: writes', () => {
       expect(r.headers.get('odata-entityid')).toMatch(new RegExp(`^${em.apiUrl.replace(/[.$]/g, '\\$&')}accounts\\(${GUID}\\)$`));
       const id = /\(([^)]+)\)$/.exec(r.headers.get('odata-entityid')!)![1];
       const stored = em.store.get('accounts', id)!;
-      expect(stored).toMatchObject({ name: 'Northwind Nordic AB', revenue: 20000, statecode: 0, statuscode: 1, _ownerid_value: em.sandboxUserId, _createdby_value: em.sandboxUserId });
+      expect(stored).toMatchObject({
+        name: 'Northwind Nordic AB',
+        revenue: 20000,
+        statecode: 0,
+        statuscode: 1,
+        _ownerid_value: em.sandboxUserId,
+        _createdby_value: em.sandboxUserId,
+      });
       expect(typeof stored.createdon).toBe('string');
     });
 
     it('should answer 201 with the record and Preference-Applied when return=representation is preferred', async () => {
-      const r = await call(em, 'accounts?$select=name,revenue', { method: 'POST', headers: { Prefer: 'return=representation' }, body: { name: 'Fourth Coffee Roasters', revenue: 1500.5 } });
+      const r = await call(em, 'accounts?$select=name,revenue', {
+        method: 'POST',
+        headers: { Prefer: 'return=representation' },
+        body: { name: 'Fourth Coffee Roasters', revenue: 1500.5 },
+      });
       expect(r.status).toBe(201);
       expect(r.headers.get('preference-applied')).toBe('return=representation');
       expect(r.json['@odata.context']).toBe(`${em.apiUrl}$metadata#accounts(name,revenue)/$entity`);
-      expect(r.json).toMatchObject({ name: 'Fourth Coffee Roasters', revenue: 1500.5, accountid: expect.stringMatching(new RegExp(`^${GUID}$`)) });
+      expect(r.json).toMatchObject({
+        name: 'Fourth Coffee Roasters',
+        revenue: 1500.5,
+        accountid: expect.stringMatching(new RegExp(`^${GUID}$`)),
+      });
       expect(r.json['@odata.etag']).toMatch(/^W\/"\d+"$/);
     });
 
@@ -58,7 +73,8 @@ describe('Dataverse emulator: writes', () => {
     it('should set lookups when binding with the exact navigation property name', async () => {
       const accountId = await firstId('accounts');
       const r = await call(em, 'contacts?$select=fullname,_parentcustomerid_value', {
-        method: 'POST', headers: { Prefer: 'return=representation,odata.include-annotations="*"' },
+        method: 'POST',
+        headers: { Prefer: 'return=representation,odata.include-annotations="*"' },
         body: { firstname: 'Siobhán', lastname: "O'Connor", 'parentcustomerid_account@odata.bind': `/accounts(${accountId})` },
       });
       expect(r.status).toBe(201);
@@ -66,7 +82,10 @@ describe('Dataverse emulator: writes', () => {
       expect(r.json.fullname).toBe("Siobhán O'Connor");
       expect(r.json._parentcustomerid_value).toBe(accountId);
       expect(r.json['_parentcustomerid_value@Microsoft.Dynamics.CRM.lookuplogicalname']).toBe('account');
-      const project = await call(em, 'cr8a1_projects', { method: 'POST', body: { cr8a1_name: 'Pilot', cr8a1_stage: 100000000, 'cr8a1_AccountId@odata.bind': `/accounts(${accountId})` } });
+      const project = await call(em, 'cr8a1_projects', {
+        method: 'POST',
+        body: { cr8a1_name: 'Pilot', cr8a1_stage: 100000000, 'cr8a1_AccountId@odata.bind': `/accounts(${accountId})` },
+      });
       expect(project.status).toBe(204);
     });
 
@@ -78,7 +97,10 @@ describe('Dataverse emulator: writes', () => {
         expect(r.json.error.code).toBe('0x80048d19');
         expect(r.json.error.message).toContain(`An undeclared property '${nav}' which only has property annotations in the payload`);
       }
-      const lower = await call(em, 'cr8a1_projects', { method: 'POST', body: { cr8a1_name: 'P', 'cr8a1_accountid@odata.bind': `/accounts(${accountId})` } });
+      const lower = await call(em, 'cr8a1_projects', {
+        method: 'POST',
+        body: { cr8a1_name: 'P', 'cr8a1_accountid@odata.bind': `/accounts(${accountId})` },
+      });
       expect(lower.status).toBe(400);
       expect(lower.json.error.code).toBe('0x80048d19');
     });
@@ -86,12 +108,17 @@ describe('Dataverse emulator: writes', () => {
     it('should answer 400 0x0 when the body has an unknown property', async () => {
       const r = await call(em, 'accounts', { method: 'POST', body: { Name: 'x' } });
       expect(r.status).toBe(400);
-      expect(r.json).toEqual({ error: { code: '0x0', message: "Invalid property 'Name' was found in entity 'Microsoft.Dynamics.CRM.account'." } });
+      expect(r.json).toEqual({
+        error: { code: '0x0', message: "Invalid property 'Name' was found in entity 'Microsoft.Dynamics.CRM.account'." },
+      });
     });
 
     it('should answer 404 naming the target when the bind points to a missing record', async () => {
       const missing = randomUUID();
-      const r = await call(em, 'contacts', { method: 'POST', body: { lastname: 'X', 'parentcustomerid_account@odata.bind': `/accounts(${missing})` } });
+      const r = await call(em, 'contacts', {
+        method: 'POST',
+        body: { lastname: 'X', 'parentcustomerid_account@odata.bind': `/accounts(${missing})` },
+      });
       expect(r.status).toBe(404);
       expect(r.json).toEqual({ error: { code: '0x80040217', message: `account With Id = ${missing} Does Not Exist` } });
     });
@@ -120,7 +147,10 @@ describe('Dataverse emulator: writes', () => {
       const r = await call(em, 'appointments', {
         method: 'POST',
         body: {
-          subject: 'Kick-off', location: 'Teams', scheduledstart: '2025-07-01T09:00:00Z', scheduledend: '2025-07-01T10:00:00Z',
+          subject: 'Kick-off',
+          location: 'Teams',
+          scheduledstart: '2025-07-01T09:00:00Z',
+          scheduledend: '2025-07-01T10:00:00Z',
           'regardingobjectid_account_appointment@odata.bind': `/accounts(${accountId})`,
           appointment_activity_parties: [
             { 'partyid_systemuser@odata.bind': `/systemusers(${em.sandboxUserId})`, participationtypemask: 7 },
@@ -131,11 +161,20 @@ describe('Dataverse emulator: writes', () => {
       });
       expect(r.status).toBe(204);
       const id = /\(([^)]+)\)$/.exec(r.headers.get('odata-entityid')!)![1];
-      const back = await call(em, `appointments(${id})?$select=subject,scheduleddurationminutes,_regardingobjectid_value&$expand=appointment_activity_parties($select=participationtypemask,_partyid_value)`);
+      const back = await call(
+        em,
+        `appointments(${id})?$select=subject,scheduleddurationminutes,_regardingobjectid_value&$expand=appointment_activity_parties($select=participationtypemask,_partyid_value)`,
+      );
       expect(back.status).toBe(200);
       expect(back.json).toMatchObject({ subject: 'Kick-off', scheduleddurationminutes: 60, _regardingobjectid_value: accountId });
       const parties = back.json.appointment_activity_parties.map((p: any) => [p.participationtypemask, p._partyid_value]).sort();
-      expect(parties).toEqual([[5, c1], [6, c2], [7, em.sandboxUserId]].sort());
+      expect(parties).toEqual(
+        [
+          [5, c1],
+          [6, c2],
+          [7, em.sandboxUserId],
+        ].sort(),
+      );
       expect(em.store.count('activityparties', (p) => p._activityid_value === id)).toBe(3);
     });
   });
@@ -144,7 +183,11 @@ describe('Dataverse emulator: writes', () => {
     it('should update and bump the rowversion when the record exists', async () => {
       const id = await newAccount();
       const before = (await call(em, `accounts(${id})?$select=name`)).json['@odata.etag'];
-      const r = await call(em, `accounts(${id})`, { method: 'PATCH', headers: { 'If-Match': '*' }, body: { name: 'Renamed', telephone1: '+1 555 0100' } });
+      const r = await call(em, `accounts(${id})`, {
+        method: 'PATCH',
+        headers: { 'If-Match': '*' },
+        body: { name: 'Renamed', telephone1: '+1 555 0100' },
+      });
       expect(r.status).toBe(204);
       const after = await call(em, `accounts(${id})?$select=name,telephone1`);
       expect(after.json).toMatchObject({ name: 'Renamed', telephone1: '+1 555 0100' });
@@ -153,7 +196,11 @@ describe('Dataverse emulator: writes', () => {
 
     it('should return 200 with the record when return=representation is preferred', async () => {
       const id = await newAccount();
-      const r = await call(em, `accounts(${id})?$select=name`, { method: 'PATCH', headers: { 'If-Match': '*', Prefer: 'return=representation' }, body: { name: 'Represented' } });
+      const r = await call(em, `accounts(${id})?$select=name`, {
+        method: 'PATCH',
+        headers: { 'If-Match': '*', Prefer: 'return=representation' },
+        body: { name: 'Represented' },
+      });
       expect(r.status).toBe(200);
       expect(r.json).toMatchObject({ name: 'Represented', accountid: id });
     });
@@ -176,7 +223,9 @@ describe('Dataverse emulator: writes', () => {
     it('should answer 412 when If-Match carries a stale etag', async () => {
       const id = await newAccount();
       const etag = (await call(em, `accounts(${id})?$select=name`)).json['@odata.etag'];
-      expect((await call(em, `accounts(${id})`, { method: 'PATCH', headers: { 'If-Match': etag }, body: { name: 'First' } })).status).toBe(204);
+      expect((await call(em, `accounts(${id})`, { method: 'PATCH', headers: { 'If-Match': etag }, body: { name: 'First' } })).status).toBe(
+        204,
+      );
       const r = await call(em, `accounts(${id})`, { method: 'PATCH', headers: { 'If-Match': etag }, body: { name: 'Second' } });
       expect(r.status).toBe(412);
       expect(r.json.error.message).toBe("The version of the existing record doesn't match the RowVersion property provided.");
@@ -202,9 +251,15 @@ describe('Dataverse emulator: writes', () => {
     it('should cascade to contacts and activities and clear RemoveLink lookups when an account is deleted', async () => {
       const id = await newAccount();
       const child = await newAccount({ 'parentaccountid@odata.bind': `/accounts(${id})` });
-      const contact = await call(em, 'contacts', { method: 'POST', body: { lastname: 'Child', 'parentcustomerid_account@odata.bind': `/accounts(${id})` } });
+      const contact = await call(em, 'contacts', {
+        method: 'POST',
+        body: { lastname: 'Child', 'parentcustomerid_account@odata.bind': `/accounts(${id})` },
+      });
       const contactId = /\(([^)]+)\)$/.exec(contact.headers.get('odata-entityid')!)![1];
-      const task = await call(em, 'tasks', { method: 'POST', body: { subject: 'Call', 'regardingobjectid_contact_task@odata.bind': `/contacts(${contactId})` } });
+      const task = await call(em, 'tasks', {
+        method: 'POST',
+        body: { subject: 'Call', 'regardingobjectid_contact_task@odata.bind': `/contacts(${contactId})` },
+      });
       const taskId = /\(([^)]+)\)$/.exec(task.headers.get('odata-entityid')!)![1];
       const childVersion = em.store.get('accounts', child)!.versionnumber as number;
       expect((await call(em, `accounts(${id})`, { method: 'DELETE' })).status).toBe(204);
@@ -216,7 +271,10 @@ describe('Dataverse emulator: writes', () => {
 
     it('should refuse with 0x80040227 when a Restrict relationship has related records', async () => {
       const id = await newAccount();
-      await call(em, 'cr8a1_projects', { method: 'POST', body: { cr8a1_name: 'Restricted', cr8a1_stage: 100000000, 'cr8a1_AccountId@odata.bind': `/accounts(${id})` } });
+      await call(em, 'cr8a1_projects', {
+        method: 'POST',
+        body: { cr8a1_name: 'Restricted', cr8a1_stage: 100000000, 'cr8a1_AccountId@odata.bind': `/accounts(${id})` },
+      });
       const r = await call(em, `accounts(${id})`, { method: 'DELETE' });
       expect(r.status).toBe(400);
       expect(r.json.error.code).toBe('0x80040227');

@@ -29,6 +29,7 @@ export const Errors = {
         'which only has property annotations in the payload but no property value was found in the payload. In OData, only declared navigation ' +
         'properties and declared named streams can be represented as properties without values.',
     ),
-  versionMismatch: () => new ApiError(412, '0x80060882', "The version of the existing record doesn't match the RowVersion property provided."),
+  versionMismatch: () =>
+    new ApiError(412, '0x80060882', "The version of the existing record doesn't match the RowVersion property provided."),
   methodNotAllowed: (method: string) => new ApiError(405, '0x80060888', `The HTTP method '${method}' is not allowed for this resource.`),
 };

@@ -22,7 +22,9 @@ describe('Dataverse emulator: faults, request log and control API', () => {
     const c = await call(em, 'WhoAmI');
     expect([a.status, b.status, c.status]).toEqual([429, 429, 200]);
     expect(a.headers.get('retry-after')).toBe('7');
-    expect(a.json).toEqual({ error: { code: '0x80072322', message: 'Number of requests exceeded the limit of 6000 over time window of 300 seconds.' } });
+    expect(a.json).toEqual({
+      error: { code: '0x80072322', message: 'Number of requests exceeded the limit of 6000 over time window of 300 seconds.' },
+    });
   });
 
   it('should throttle every request after N when throttle.after is set', async () => {
@@ -60,7 +62,11 @@ describe('Dataverse emulator: faults, request log and control API', () => {
 
   it('should not fault the sign-in endpoints when API faults are active', async () => {
     em.controls.set({ throttle: { after: 0 } });
-    const r = await fetch(`${em.url}/sandbox/oauth2/token`, { method: 'POST', body: 'grant_type=refresh_token&refresh_token=x', headers: { 'Content-Type': 'application/x-www-form-urlencoded' } });
+    const r = await fetch(`${em.url}/sandbox/oauth2/token`, {
+      method: 'POST',
+      body: 'grant_type=refresh_token&refresh_token=x',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    });
     expect(r.status).toBe(400);
     expect(em.requestLog.entries()).toEqual([]);
   });
@@ -92,7 +98,9 @@ describe('Dataverse emulator: faults, request log and control API', () => {
     expect(((await log.json()) as unknown[]).length).toBe(1);
     expect((await fetch(`${em.url}/_emulator/log`, { method: 'DELETE' })).status).toBe(204);
     expect(em.requestLog.entries()).toEqual([]);
-    expect((await fetch(`${em.url}/_emulator/faults`, { method: 'PUT', body: JSON.stringify({ throttle: { first: 1 } }) })).status).toBe(204);
+    expect((await fetch(`${em.url}/_emulator/faults`, { method: 'PUT', body: JSON.stringify({ throttle: { first: 1 } }) })).status).toBe(
+      204,
+    );
     expect((await call(em, 'WhoAmI')).status).toBe(429);
     expect((await fetch(`${em.url}/_emulator/faults`, { method: 'DELETE' })).status).toBe(204);
     expect((await call(em, 'WhoAmI')).status).toBe(200);

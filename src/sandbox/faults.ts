@@ -10,7 +10,8 @@ export type FaultDecision =
 
 export const THROTTLE_MESSAGES: Record<string, string> = {
   '0x80072322': 'Number of requests exceeded the limit of 6000 over time window of 300 seconds.',
-  '0x80072321': 'Combined execution time of incoming requests exceeded limit of 1,200,000 milliseconds over time window of 300 seconds. Decrease number of concurrent requests or reduce the duration of requests and try again later.',
+  '0x80072321':
+    'Combined execution time of incoming requests exceeded limit of 1,200,000 milliseconds over time window of 300 seconds. Decrease number of concurrent requests or reduce the duration of requests and try again later.',
   '0x80072326': 'Number of concurrent requests exceeded the limit of 52.',
 };
 

@@ -32,8 +32,14 @@ describe('Dataverse emulator: $filter grammar', () => {
   });
 
   it('should combine and/or/not with parentheses when filtering', async () => {
-    const rows = await names("(statecode eq 0 and (industrycode eq 7 or industrycode eq 16)) and not (revenue eq null)", 'accounts', 'industrycode,revenue,statecode');
-    expect(rows.length).toBe(em.store.count('accounts', (a) => a.statecode === 0 && (a.industrycode === 7 || a.industrycode === 16) && a.revenue !== null));
+    const rows = await names(
+      '(statecode eq 0 and (industrycode eq 7 or industrycode eq 16)) and not (revenue eq null)',
+      'accounts',
+      'industrycode,revenue,statecode',
+    );
+    expect(rows.length).toBe(
+      em.store.count('accounts', (a) => a.statecode === 0 && (a.industrycode === 7 || a.industrycode === 16) && a.revenue !== null),
+    );
     expect(rows.every((a) => [7, 16].includes(a.industrycode))).toBe(true);
   });
 
@@ -43,7 +49,7 @@ describe('Dataverse emulator: $filter grammar', () => {
     expect((await names("endswith(name,', inc.')", 'accounts', 'name')).length).toBeGreaterThan(1);
   });
 
-  it('should treat doubled quotes as one apostrophe when a literal contains O\'\'Brien', async () => {
+  it("should treat doubled quotes as one apostrophe when a literal contains O''Brien", async () => {
     const rows = await names("lastname eq 'O''Brien'");
     expect(rows.length).toBe(em.store.count('contacts', (c) => c.lastname === "O'Brien"));
     expect(rows.length).toBeGreaterThan(0);
@@ -86,20 +92,29 @@ describe('Dataverse emulator: $filter grammar', () => {
   it('should support Dataverse query functions when called with named parameters', async () => {
     const mine = await names(`Microsoft.Dynamics.CRM.EqualUserId(PropertyName='ownerid')`, 'accounts', 'name');
     expect(mine.length).toBe(em.store.count('accounts', (a) => a._ownerid_value === em.sandboxUserId));
-    const inList = await names(`Microsoft.Dynamics.CRM.In(PropertyName='industrycode',PropertyValues=['7','16'])`, 'accounts', 'industrycode');
+    const inList = await names(
+      `Microsoft.Dynamics.CRM.In(PropertyName='industrycode',PropertyValues=['7','16'])`,
+      'accounts',
+      'industrycode',
+    );
     expect(inList.every((a) => [7, 16].includes(a.industrycode))).toBe(true);
-    const recent = await call(em, `accounts?$select=name&$filter=${enc("Microsoft.Dynamics.CRM.LastXDays(PropertyName='createdon',PropertyValue=7)")}`);
+    const recent = await call(
+      em,
+      `accounts?$select=name&$filter=${enc("Microsoft.Dynamics.CRM.LastXDays(PropertyName='createdon',PropertyValue=7)")}`,
+    );
     expect(recent.status).toBe(200);
   });
 
   it('should answer 0x80060888 naming the property when the filter uses an unknown property', async () => {
     const r = await call(em, `contacts?$select=fullname&$filter=${enc("Name eq 'x'")}`);
     expect(r.status).toBe(400);
-    expect(r.json).toEqual({ error: { code: '0x80060888', message: "Could not find a property named 'Name' on type 'Microsoft.Dynamics.CRM.contact'." } });
+    expect(r.json).toEqual({
+      error: { code: '0x80060888', message: "Could not find a property named 'Name' on type 'Microsoft.Dynamics.CRM.contact'." },
+    });
   });
 
   it('should answer a syntax error with its position when the expression is malformed', async () => {
-    for (const f of ["name eq", "name eq 'x' and", "(name eq 'x'", "name eq 'x')", 'name eqq 1', "contains(name 'x')", 'eq 1', '']) {
+    for (const f of ['name eq', "name eq 'x' and", "(name eq 'x'", "name eq 'x')", 'name eqq 1', "contains(name 'x')", 'eq 1', '']) {
       const r = await call(em, `accounts?$select=name&$filter=${enc(f)}`);
       expect(r.status).toBe(400);
       expect(r.json.error.code).toBe('0x80060888');
@@ -108,7 +123,22 @@ describe('Dataverse emulator: $filter grammar', () => {
   });
 
   it('should treat hostile characters inside a quoted literal as data or reject them with 400', async () => {
-    const hostile = ["a&b", "100%", "$top=1", "x'; DROP TABLE account;--", 'line1\nline2', "%26", "'", "''", "\u0000", "😀", "a+b", "#", "?x=1", "\\"];
+    const hostile = [
+      'a&b',
+      '100%',
+      '$top=1',
+      "x'; DROP TABLE account;--",
+      'line1\nline2',
+      '%26',
+      "'",
+      "''",
+      '\u0000',
+      '😀',
+      'a+b',
+      '#',
+      '?x=1',
+      '\\',
+    ];
     for (const s of hostile) {
       const literal = `'${s.replace(/'/g, "''")}'`;
       const r = await call(em, `accounts?$select=name&$filter=${enc(`name eq ${literal}`)}`);
@@ -129,7 +159,7 @@ describe('Dataverse emulator: $filter grammar', () => {
   });
 
   it('should parse operator precedence so that and binds tighter than or', () => {
-    expect(parseFilter("a eq 1 or b eq 2 and c eq 3")).toMatchObject({ t: 'or', r: { t: 'and' } });
-    expect(parseFilter("not a eq 1 and b eq 2")).toMatchObject({ t: 'and', l: { t: 'not' } });
+    expect(parseFilter('a eq 1 or b eq 2 and c eq 3')).toMatchObject({ t: 'or', r: { t: 'and' } });
+    expect(parseFilter('not a eq 1 and b eq 2')).toMatchObject({ t: 'and', l: { t: 'not' } });
   });
 });

@@ -14,9 +14,21 @@ describe('Dataverse emulator: sandbox sign-in (authorization code + PKCE)', () =
   const authorize = (params: Record<string, string>) =>
     fetch(`${em.url}/sandbox/oauth2/authorize?${new URLSearchParams(params)}`, { redirect: 'manual' });
   const token = (params: Record<string, string>) =>
-    fetch(`${em.url}/sandbox/oauth2/token`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(params).toString() });
+    fetch(`${em.url}/sandbox/oauth2/token`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(params).toString(),
+    });
   const getCode = async (extra: Record<string, string> = {}) => {
-    const r = await authorize({ client_id: 'app', redirect_uri: redirect, state: 's1', code_challenge: challenge, code_challenge_method: 'S256', scope: `${em.url}/user_impersonation offline_access`, ...extra });
+    const r = await authorize({
+      client_id: 'app',
+      redirect_uri: redirect,
+      state: 's1',
+      code_challenge: challenge,
+      code_challenge_method: 'S256',
+      scope: `${em.url}/user_impersonation offline_access`,
+      ...extra,
+    });
     expect(r.status).toBe(302);
     const loc = new URL(r.headers.get('location')!);
     expect(`${loc.origin}${loc.pathname}`).toBe(redirect);
@@ -36,7 +48,13 @@ describe('Dataverse emulator: sandbox sign-in (authorization code + PKCE)', () =
     const r = await token({ grant_type: 'authorization_code', code, redirect_uri: redirect, code_verifier: verifier, client_id: 'app' });
     expect(r.status).toBe(200);
     const body = (await r.json()) as any;
-    expect(body).toMatchObject({ token_type: 'Bearer', scope: `${em.url}/user_impersonation offline_access`, expires_in: 3599, access_token: expect.any(String), refresh_token: expect.any(String) });
+    expect(body).toMatchObject({
+      token_type: 'Bearer',
+      scope: `${em.url}/user_impersonation offline_access`,
+      expires_in: 3599,
+      access_token: expect.any(String),
+      refresh_token: expect.any(String),
+    });
     const who = await call(em, 'WhoAmI', { token: body.access_token });
     expect(who.json.UserId).toBe(em.sandboxUserId);
     const refreshed = await token({ grant_type: 'refresh_token', refresh_token: body.refresh_token, client_id: 'app' });
@@ -69,7 +87,9 @@ describe('Dataverse emulator: sandbox sign-in (authorization code + PKCE)', () =
     const users = await call(em, `systemusers?$select=fullname&$filter=systemuserid ne ${em.sandboxUserId}&$top=1`);
     const other = users.json.value[0].systemuserid;
     const code = await getCode({ login_hint: other });
-    const body = (await (await token({ grant_type: 'authorization_code', code, redirect_uri: redirect, code_verifier: verifier })).json()) as any;
+    const body = (await (
+      await token({ grant_type: 'authorization_code', code, redirect_uri: redirect, code_verifier: verifier })
+    ).json()) as any;
     expect((await call(em, 'WhoAmI', { token: body.access_token })).json.UserId).toBe(other);
   });
 

@@ -27,7 +27,9 @@ describe('Dataverse emulator: data file persistence and determinism', () => {
       expect(back.json).toMatchObject({ name: 'Persisted Ltd', '@odata.etag': etag });
       expect((await call(b, `leads(${victim})`)).status).toBe(404);
       await call(b, `accounts(${id})`, { method: 'PATCH', headers: { 'If-Match': '*' }, body: { name: 'Persisted again' } });
-      expect(Number(/\d+/.exec((await call(b, `accounts(${id})?$select=name`)).json['@odata.etag'])![0])).toBeGreaterThan(Number(/\d+/.exec(etag)![0]));
+      expect(Number(/\d+/.exec((await call(b, `accounts(${id})?$select=name`)).json['@odata.etag'])![0])).toBeGreaterThan(
+        Number(/\d+/.exec(etag)![0]),
+      );
     } finally {
       await b.close();
     }
@@ -42,7 +44,14 @@ describe('Dataverse emulator: data file persistence and determinism', () => {
       const rb = (await call(b, q)).json.value;
       expect(ra).toEqual(rb);
       expect(a.sandboxUserId).toBe(b.sandboxUserId);
-      for (const [set, min] of [['accounts', 300], ['contacts', 600], ['leads', 150], ['opportunities', 200], ['appointments', 150], ['tasks', 200]] as const) {
+      for (const [set, min] of [
+        ['accounts', 300],
+        ['contacts', 600],
+        ['leads', 150],
+        ['opportunities', 200],
+        ['appointments', 150],
+        ['tasks', 200],
+      ] as const) {
         expect(a.store.count(set)).toBeGreaterThanOrEqual(min);
       }
     } finally {

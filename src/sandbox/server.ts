@@ -22,7 +22,9 @@ const MAX_BODY = 32 * 1024 * 1024;
 const MAX_LOG = 10_000;
 const JSON_TYPE = 'application/json; odata.metadata=minimal';
 
-interface Snapshot extends StoreSnapshot { meta: { sandboxUserId: string; businessUnitId: string } }
+interface Snapshot extends StoreSnapshot {
+  meta: { sandboxUserId: string; businessUnitId: string };
+}
 
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -110,7 +112,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     res.end(body);
   };
 
-  const apiHeaders = () => ({ 'OData-Version': '4.0', REQ_ID: randomUUID(), 'Cache-Control': 'no-cache' } as Record<string, string>);
+  const apiHeaders = () => ({ 'OData-Version': '4.0', REQ_ID: randomUUID(), 'Cache-Control': 'no-cache' }) as Record<string, string>;
 
   const errorBody = (code: string, message: string) => JSON.stringify({ error: { code, message } });
 
@@ -156,14 +158,23 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     }
     if (decision.kind === 'throttle') {
       const message = THROTTLE_MESSAGES[decision.code] ?? THROTTLE_MESSAGES['0x80072322'];
-      send(429, { ...apiHeaders(), 'Content-Type': JSON_TYPE, 'Retry-After': String(decision.retryAfter) }, errorBody(decision.code, message));
+      send(
+        429,
+        { ...apiHeaders(), 'Content-Type': JSON_TYPE, 'Retry-After': String(decision.retryAfter) },
+        errorBody(decision.code, message),
+      );
       return;
     }
     if (decision.kind === 'fail') {
-      if (decision.status === 500) send(500, { ...apiHeaders(), 'Content-Type': JSON_TYPE }, errorBody('0x80040216', 'An unexpected error occurred.'));
+      if (decision.status === 500)
+        send(500, { ...apiHeaders(), 'Content-Type': JSON_TYPE }, errorBody('0x80040216', 'An unexpected error occurred.'));
       else {
         const reason = { 502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Timeout' }[decision.status];
-        send(decision.status, { 'Content-Type': 'text/html; charset=utf-8' }, `<html><head><title>${decision.status} ${reason}</title></head><body><h1>${reason}</h1></body></html>`);
+        send(
+          decision.status,
+          { 'Content-Type': 'text/html; charset=utf-8' },
+          `<html><head><title>${decision.status} ${reason}</title></head><body><h1>${reason}</h1></body></html>`,
+        );
       }
       return;
     }
@@ -178,11 +189,24 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     }
 
     try {
-      if (bodyError) throw new ApiError(400, '0x80048d19', 'Error identified in Payload provided by the user. ---->  InnerException : Microsoft.OData.ODataException: Invalid JSON. The request body is not valid JSON.');
+      if (bodyError)
+        throw new ApiError(
+          400,
+          '0x80048d19',
+          'Error identified in Payload provided by the user. ---->  InnerException : Microsoft.OData.ODataException: Invalid JSON. The request body is not valid JSON.',
+        );
       const settings = store.get('usersettings', userId);
       const prefer = parsePrefer(h.prefer as string | undefined);
       const ctx: ApiContext = {
-        model, store, apiUrl, userId, businessUnitId, organizationId: ORGANIZATION_ID, prefer, timeZone: ianaForCode(settings?.timezonecode), rawQuery,
+        model,
+        store,
+        apiUrl,
+        userId,
+        businessUnitId,
+        organizationId: ORGANIZATION_ID,
+        prefer,
+        timeZone: ianaForCode(settings?.timezonecode),
+        rawQuery,
       };
       const result = route(ctx, method, path.replace(API_PREFIX, ''), rawQuery, body, h);
       const headers: Record<string, string> = { ...apiHeaders(), ...(result.headers ?? {}) };
@@ -215,14 +239,28 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     if (segs.length && segs[segs.length - 1] === '') segs.pop();
     if (segs.length === 0) {
       if (method !== 'GET') throw Errors.methodNotAllowed(method);
-      return { status: 200, body: { '@odata.context': `${apiUrl}$metadata`, value: model.list.map((em) => ({ name: em.def.entitySetName, kind: 'EntitySet', url: em.def.entitySetName })) } };
+      return {
+        status: 200,
+        body: {
+          '@odata.context': `${apiUrl}$metadata`,
+          value: model.list.map((em) => ({ name: em.def.entitySetName, kind: 'EntitySet', url: em.def.entitySetName })),
+        },
+      };
     }
     const m = /^([A-Za-z0-9_.$]+)(?:\((.*)\))?$/s.exec(segs[0]);
     if (!m) throw Errors.segmentNotFound(segs[0]);
     const [, name, key] = m;
     if (name === 'WhoAmI' && (key === undefined || key === '') && segs.length === 1) {
       if (method !== 'GET') throw Errors.methodNotAllowed(method);
-      return { status: 200, body: { '@odata.context': `${apiUrl}$metadata#Microsoft.Dynamics.CRM.WhoAmIResponse`, BusinessUnitId: ctx.businessUnitId, UserId: ctx.userId, OrganizationId: ctx.organizationId } };
+      return {
+        status: 200,
+        body: {
+          '@odata.context': `${apiUrl}$metadata#Microsoft.Dynamics.CRM.WhoAmIResponse`,
+          BusinessUnitId: ctx.businessUnitId,
+          UserId: ctx.userId,
+          OrganizationId: ctx.organizationId,
+        },
+      };
     }
     if (name === 'EntityDefinitions') {
       if (method !== 'GET') throw Errors.methodNotAllowed(method);
@@ -249,7 +287,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       if (method !== 'GET' || segs.length > 2 || !em.props.has(prop)) throw Errors.segmentNotFound(prop);
       const rec = store.get(em.def.logicalName, id);
       if (!rec) throw Errors.notFound(em.def.logicalName, id);
-      return { status: 200, body: { '@odata.context': `${apiUrl}$metadata#${em.def.entitySetName}(${id})/${prop}`, value: rec[prop] ?? null } };
+      return {
+        status: 200,
+        body: { '@odata.context': `${apiUrl}$metadata#${em.def.entitySetName}(${id})/${prop}`, value: rec[prop] ?? null },
+      };
     }
     if (method === 'GET') return getRecord(ctx, em, id, q);
     if (method === 'PATCH') {
@@ -264,7 +305,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   async function handleControl(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
     const method = (req.method ?? 'GET').toUpperCase();
     const json = (status: number, v?: unknown) =>
-      write(res, status, v === undefined ? {} : { 'Content-Type': 'application/json; charset=utf-8' }, v === undefined ? undefined : JSON.stringify(v));
+      write(
+        res,
+        status,
+        v === undefined ? {} : { 'Content-Type': 'application/json; charset=utf-8' },
+        v === undefined ? undefined : JSON.stringify(v),
+      );
     if (!isLoopback(req.socket.remoteAddress)) return json(403, { error: 'The control API only answers loopback callers.' });
     const text = method === 'POST' || method === 'PUT' ? await readBody(req) : '';
     let body: Record<string, unknown> = {};

@@ -25,7 +25,12 @@ export async function call(em: EmulatorHandle, pathOrUrl: string, o: CallOptions
     token = tokens.get(em);
     if (!token) tokens.set(em, (token = em.issueToken()));
   }
-  const headers: Record<string, string> = { Accept: 'application/json', 'OData-MaxVersion': '4.0', 'OData-Version': '4.0', ...(o.headers ?? {}) };
+  const headers: Record<string, string> = {
+    Accept: 'application/json',
+    'OData-MaxVersion': '4.0',
+    'OData-Version': '4.0',
+    ...(o.headers ?? {}),
+  };
   if (token) headers.Authorization = `Bearer ${token}`;
   let body: string | undefined;
   if (o.body !== undefined) {

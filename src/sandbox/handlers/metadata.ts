@@ -1,7 +1,15 @@
 import { ApiError, Errors } from '../errors';
 import { AttrDef } from '../metadata/model';
 import { EntityModel, Relationship } from '../metadata/registry';
-import { CAST_NAVIGATION, CAST_PROPERTIES, attributeJson, attributeTypeName, entityJson, oneToManyJson, optionSetJson } from '../metadata/serialize';
+import {
+  CAST_NAVIGATION,
+  CAST_PROPERTIES,
+  attributeJson,
+  attributeTypeName,
+  entityJson,
+  oneToManyJson,
+  optionSetJson,
+} from '../metadata/serialize';
 import { Edm, compileFilter, parseFilter } from '../odata/filter-parser';
 import { ExpandItem, QueryOptions } from '../odata/query';
 import { Rec } from '../store';
@@ -59,7 +67,10 @@ export function listEntities(ctx: ApiContext, q: QueryOptions): ApiResult {
   for (const x of q.expand) if (!ENTITY_NAVS.includes(x.nav)) throw Errors.propertyNotFound(x.nav, type);
   const pred = metaFilter(q.filter, sample, type);
   const value = ctx.model.list.filter((em) => !pred || pred(entityJson(em))).map((em) => entityObject(ctx, em, select, q.expand));
-  return { status: 200, body: { '@odata.context': `${ctx.apiUrl}$metadata#EntityDefinitions${select ? `(${select.join(',')})` : ''}`, value } };
+  return {
+    status: 200,
+    body: { '@odata.context': `${ctx.apiUrl}$metadata#EntityDefinitions${select ? `(${select.join(',')})` : ''}`, value },
+  };
 }
 
 export function findEntity(ctx: ApiContext, key: string): EntityModel {
@@ -69,7 +80,11 @@ export function findEntity(ctx: ApiContext, key: string): EntityModel {
   else if (/^[0-9a-fA-F-]{36}$/.test(key)) em = ctx.model.list.find((e) => e.metadataId === key.toLowerCase());
   else throw Errors.query(`Bad Request - Error in query syntax.`);
   if (!em) {
-    throw new ApiError(404, '0x80040217', m ? `Could not find entity with logical name '${m[1]}'.` : `Could not find entity with MetadataId '${key}'.`);
+    throw new ApiError(
+      404,
+      '0x80040217',
+      m ? `Could not find entity with logical name '${m[1]}'.` : `Could not find entity with MetadataId '${key}'.`,
+    );
   }
   return em;
 }
@@ -87,9 +102,7 @@ export function getEntity(ctx: ApiContext, em: EntityModel, q: QueryOptions): Ap
 }
 
 function attributeItems(em: EntityModel, cast: string | null): { a: AttrDef; json: Rec }[] {
-  return em.def.attributes
-    .map((a, i) => ({ a, json: attributeJson(a, em, i) }))
-    .filter((x) => !cast || attributeTypeName(x.a) === cast);
+  return em.def.attributes.map((a, i) => ({ a, json: attributeJson(a, em, i) })).filter((x) => !cast || attributeTypeName(x.a) === cast);
 }
 
 const BASE_ATTR_PROPS = (() => {
@@ -107,7 +120,15 @@ function relItems(em: EntityModel, nav: string): Rec[] {
   return rels.map(oneToManyJson);
 }
 
-function navCollection(ctx: ApiContext, em: EntityModel, nav: string, select?: string[], filter?: string, cast: string | null = null, expand: ExpandItem[] = []): { items: Rec[]; select: string[] | null } {
+function navCollection(
+  ctx: ApiContext,
+  em: EntityModel,
+  nav: string,
+  select?: string[],
+  filter?: string,
+  cast: string | null = null,
+  expand: ExpandItem[] = [],
+): { items: Rec[]; select: string[] | null } {
   if (nav === 'Attributes') {
     const items = attributeItems(em, cast);
     const sample = items[0]?.json ?? attributeJson(em.def.attributes[0], em, 0);
@@ -116,21 +137,37 @@ function navCollection(ctx: ApiContext, em: EntityModel, nav: string, select?: s
     const sel = checkSelect(select, allowed, type);
     for (const x of expand) if (!cast || !(CAST_NAVIGATION[cast] ?? []).includes(x.nav)) throw Errors.propertyNotFound(x.nav, type);
     const pred = metaFilter(filter, sample, type);
-    const out = items.filter((x) => !pred || pred(x.json)).map(({ a, json }) => {
-      const o = project(json, sel, ['@odata.type', 'MetadataId']);
-      for (const x of expand) {
-        if (x.nav === 'GlobalOptionSet' && !a.globalOptionSet) { o.GlobalOptionSet = null; continue; }
-        const os = optionSetJson(a, em);
-        o[x.nav] = x.select ? project(os, x.select, ['MetadataId']) : os;
-      }
-      return o;
-    });
+    const out = items
+      .filter((x) => !pred || pred(x.json))
+      .map(({ a, json }) => {
+        const o = project(json, sel, ['@odata.type', 'MetadataId']);
+        for (const x of expand) {
+          if (x.nav === 'GlobalOptionSet' && !a.globalOptionSet) {
+            o.GlobalOptionSet = null;
+            continue;
+          }
+          const os = optionSetJson(a, em);
+          o[x.nav] = x.select ? project(os, x.select, ['MetadataId']) : os;
+        }
+        return o;
+      });
     return { items: out, select: sel };
   }
   if (nav === 'ManyToOneRelationships' || nav === 'OneToManyRelationships' || nav === 'ManyToManyRelationships' || nav === 'Keys') {
     if (cast) throw Errors.segmentNotFound(`${NS}${cast}`);
     const items = relItems(em, nav);
-    const sample = oneToManyJson({ schemaName: '', referencingEntity: '', referencingAttribute: '', referencedEntity: '', referencedAttribute: '', referencingNav: '', referencedNav: '', cascadeDelete: 'RemoveLink', isCustom: false, metadataId: '' });
+    const sample = oneToManyJson({
+      schemaName: '',
+      referencingEntity: '',
+      referencingAttribute: '',
+      referencedEntity: '',
+      referencedAttribute: '',
+      referencingNav: '',
+      referencedNav: '',
+      cascadeDelete: 'RemoveLink',
+      isCustom: false,
+      metadataId: '',
+    });
     const type = `${NS}${nav === 'Keys' ? 'EntityKeyMetadata' : nav === 'ManyToManyRelationships' ? 'ManyToManyRelationshipMetadata' : 'OneToManyRelationshipMetadata'}`;
     const sel = checkSelect(select, new Set(Object.keys(sample)), type);
     const pred = metaFilter(filter, sample, type);
@@ -144,13 +181,20 @@ export function getEntityNav(ctx: ApiContext, em: EntityModel, segments: string[
   let navSeg = segments[0];
   let itemKey: string | null = null;
   const km = /^(\w+)\((.*)\)$/.exec(navSeg);
-  if (km) { navSeg = km[1]; itemKey = km[2]; }
+  if (km) {
+    navSeg = km[1];
+    itemKey = km[2];
+  }
   let cast: string | null = null;
   for (const s of segments.slice(1)) {
     if (s.startsWith(NS)) {
       const name = s.slice(NS.length);
       if (name === 'EnumAttributeMetadata' || name === 'AttributeMetadata') {
-        throw new ApiError(400, '0x80060888', `The type '${s}' is abstract and cannot be used as a type cast segment. Cast to a concrete type such as '${NS}PicklistAttributeMetadata', '${NS}StateAttributeMetadata' or '${NS}StatusAttributeMetadata'.`);
+        throw new ApiError(
+          400,
+          '0x80060888',
+          `The type '${s}' is abstract and cannot be used as a type cast segment. Cast to a concrete type such as '${NS}PicklistAttributeMetadata', '${NS}StateAttributeMetadata' or '${NS}StatusAttributeMetadata'.`,
+        );
       }
       if (!CAST_PROPERTIES[name] || navSeg !== 'Attributes') throw Errors.segmentNotFound(s);
       cast = name;

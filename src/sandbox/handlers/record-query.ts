@@ -11,14 +11,28 @@ import { ApiContext } from './context';
 
 export function edmOf(a: AttrDef): Edm {
   switch (a.type) {
-    case 'String': case 'Memo': case 'EntityName': return 'Edm.String';
-    case 'Integer': case 'Picklist': case 'State': case 'Status': return 'Edm.Int32';
-    case 'BigInt': return 'Edm.Int64';
-    case 'Decimal': case 'Money': return 'Edm.Decimal';
-    case 'Double': return 'Edm.Double';
-    case 'Boolean': return 'Edm.Boolean';
-    case 'DateTime': return a.dateOnly ? 'Edm.Date' : 'Edm.DateTimeOffset';
-    default: return 'Edm.Guid';
+    case 'String':
+    case 'Memo':
+    case 'EntityName':
+      return 'Edm.String';
+    case 'Integer':
+    case 'Picklist':
+    case 'State':
+    case 'Status':
+      return 'Edm.Int32';
+    case 'BigInt':
+      return 'Edm.Int64';
+    case 'Decimal':
+    case 'Money':
+      return 'Edm.Decimal';
+    case 'Double':
+      return 'Edm.Double';
+    case 'Boolean':
+      return 'Edm.Boolean';
+    case 'DateTime':
+      return a.dateOnly ? 'Edm.Date' : 'Edm.DateTimeOffset';
+    default:
+      return 'Edm.Guid';
   }
 }
 
@@ -101,7 +115,10 @@ export function sortRows(rows: Rec[], keys: { prop: string; desc: boolean }[]): 
 }
 
 /** A total order: the $orderby keys, then the primary key. */
-export function comparator(em: EntityModel, orderby: string | undefined): { compare: (a: Rec, b: Rec) => number; keys: { prop: string; desc: boolean }[] } {
+export function comparator(
+  em: EntityModel,
+  orderby: string | undefined,
+): { compare: (a: Rec, b: Rec) => number; keys: { prop: string; desc: boolean }[] } {
   const keys = orderby ? parseOrderBy(orderby) : [];
   for (const k of keys) if (!em.props.has(k.prop)) throw Errors.propertyNotFound(k.prop, typeName(em));
   const pk = em.def.primaryIdAttribute;
@@ -123,15 +140,22 @@ export function compileExpands(ctx: ApiContext, em: EntityModel, items: ExpandIt
     const single = em.singleNavs.get(it.nav);
     if (single) {
       const tem = ctx.model.entities.get(single.target.entity)!;
-      if (it.filter || it.orderby || it.top !== undefined) throw Errors.query(`Query options other than $select are not allowed on the single-valued navigation property '${it.nav}'.`);
+      if (it.filter || it.orderby || it.top !== undefined)
+        throw Errors.query(`Query options other than $select are not allowed on the single-valued navigation property '${it.nav}'.`);
       return { kind: 'single', nav: it.nav, attr: single.attr, target: single.target.entity, select: validateSelect(tem, it.select) };
     }
     const coll = em.collectionNavs.get(it.nav);
     if (coll) {
       const child = ctx.model.entities.get(coll.child)!;
       return {
-        kind: 'collection', nav: it.nav, child, attr: coll.attr, select: validateSelect(child, it.select),
-        filter: compileRecordFilter(ctx, child, it.filter), compare: it.orderby ? comparator(child, it.orderby).compare : undefined, top: it.top,
+        kind: 'collection',
+        nav: it.nav,
+        child,
+        attr: coll.attr,
+        select: validateSelect(child, it.select),
+        filter: compileRecordFilter(ctx, child, it.filter),
+        compare: it.orderby ? comparator(child, it.orderby).compare : undefined,
+        top: it.top,
       };
     }
     throw Errors.propertyNotFound(it.nav, typeName(em));
@@ -144,4 +168,3 @@ export function contextSuffix(select: string[] | null, expands: ExpandItem[]): s
   for (const x of expands) parts.push(`${x.nav}(${x.select ? x.select.join(',') : '*'})`);
   return `(${parts.join(',')})`;
 }
-

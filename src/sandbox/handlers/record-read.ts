@@ -20,8 +20,15 @@ export function appliedPreferences(ctx: ApiContext, extra: string[] = []): Recor
   return applied.length ? { 'Preference-Applied': applied.join(',') } : {};
 }
 
-const xmlEsc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
-const xmlUnesc = (s: string) => s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&');
+const xmlEsc = (s: string) =>
+  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
+const xmlUnesc = (s: string) =>
+  s
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&apos;/g, "'")
+    .replace(/&amp;/g, '&');
 const lowerHex = (s: string) => s.replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase());
 
 function cookieValue(v: unknown, pk: boolean): string {
@@ -81,7 +88,7 @@ export function listRecords(ctx: ApiContext, em: EntityModel, q: QueryOptions): 
   const pred = compileRecordFilter(ctx, em, q.filter);
   const { compare, keys } = comparator(em, q.orderby);
   const base = ctx.store.rowsByKey(em.def.logicalName);
-  let rows = sortRows(pred ? base.filter(pred) : base.slice(), keys);
+  const rows = sortRows(pred ? base.filter(pred) : base.slice(), keys);
   const total = rows.length;
   const pageSize = ctx.prefer.maxPageSize;
   let start = 0;
@@ -122,7 +129,11 @@ export function getRecord(ctx: ApiContext, em: EntityModel, id: string, q: Query
     '@odata.context': `${ctx.apiUrl}$metadata#${em.def.entitySetName}${contextSuffix(select, q.expand)}/$entity`,
     ...shapeRecord(em, rec, select, shapeContext(ctx), expands),
   };
-  return { status: 200, body, headers: { ETag: String(rec.versionnumber !== undefined ? `W/"${rec.versionnumber}"` : ''), ...appliedPreferences(ctx) } };
+  return {
+    status: 200,
+    body,
+    headers: { ETag: String(rec.versionnumber !== undefined ? `W/"${rec.versionnumber}"` : ''), ...appliedPreferences(ctx) },
+  };
 }
 
 export function countRecords(ctx: ApiContext, em: EntityModel): ApiResult {

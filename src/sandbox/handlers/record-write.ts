@@ -15,13 +15,26 @@ import { appliedPreferences, shapeContext } from './record-read';
 const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 const DT = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?$/;
 
-interface Pending { em: EntityModel; changes: Rec; links: { attr: string; entity: string | null; id: string | null }[]; children: ChildSet[] }
-interface ChildSet { nav: string; child: EntityModel; attr: AttrDef; items: Pending[] }
+interface Pending {
+  em: EntityModel;
+  changes: Rec;
+  links: { attr: string; entity: string | null; id: string | null }[];
+  children: ChildSet[];
+}
+interface ChildSet {
+  nav: string;
+  child: EntityModel;
+  attr: AttrDef;
+  items: Pending[];
+}
 
 function payloadError(em: EntityModel, inner: string): ApiError {
-  return new ApiError(400, '0x80048d19',
+  return new ApiError(
+    400,
+    '0x80048d19',
     `Error identified in Payload provided by the user for Entity :'${em.def.entitySetName}', For more information on this error please follow this help link ` +
-    `https://go.microsoft.com/fwlink/?linkid=2195293  ---->  InnerException : Microsoft.OData.ODataException: ${inner}`);
+      `https://go.microsoft.com/fwlink/?linkid=2195293  ---->  InnerException : Microsoft.OData.ODataException: ${inner}`,
+  );
 }
 
 const literal = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v));
@@ -32,17 +45,36 @@ function coerce(em: EntityModel, a: AttrDef, v: unknown): unknown {
   const conv = (edm: string) => payloadError(em, `Cannot convert the literal '${literal(v)}' to the expected type '${edm}'.`);
   const ent = em.def.logicalName;
   switch (a.type) {
-    case 'String': case 'Memo': case 'EntityName':
-      if (typeof v !== 'string') throw payloadError(em, `Cannot convert a primitive value to the expected type 'Edm.String'. See the inner exception for more details.`);
+    case 'String':
+    case 'Memo':
+    case 'EntityName':
+      if (typeof v !== 'string')
+        throw payloadError(
+          em,
+          `Cannot convert a primitive value to the expected type 'Edm.String'. See the inner exception for more details.`,
+        );
       if (a.maxLength && v.length > a.maxLength) {
-        throw new ApiError(400, '0x80044331', `A validation error occurred. The length of the '${a.logicalName}' attribute of the '${ent}' entity exceeded the maximum allowed length of '${a.maxLength}'.`);
+        throw new ApiError(
+          400,
+          '0x80044331',
+          `A validation error occurred. The length of the '${a.logicalName}' attribute of the '${ent}' entity exceeded the maximum allowed length of '${a.maxLength}'.`,
+        );
       }
       return v;
-    case 'Integer': case 'BigInt': case 'Decimal': case 'Double': case 'Money': {
+    case 'Integer':
+    case 'BigInt':
+    case 'Decimal':
+    case 'Double':
+    case 'Money': {
       const edm = { Integer: 'Edm.Int32', BigInt: 'Edm.Int64', Decimal: 'Edm.Decimal', Double: 'Edm.Double', Money: 'Edm.Decimal' }[a.type];
-      if (typeof v !== 'number' || !Number.isFinite(v) || ((a.type === 'Integer' || a.type === 'BigInt') && !Number.isInteger(v))) throw conv(edm);
+      if (typeof v !== 'number' || !Number.isFinite(v) || ((a.type === 'Integer' || a.type === 'BigInt') && !Number.isInteger(v)))
+        throw conv(edm);
       if ((a.minValue !== undefined && v < a.minValue) || (a.maxValue !== undefined && v > a.maxValue)) {
-        throw new ApiError(400, '0x80044330', `A validation error occurred. The value ${v} of '${a.logicalName}' on record of type '${ent}' is outside the valid range. Accepted range: ${a.minValue} to ${a.maxValue}`);
+        throw new ApiError(
+          400,
+          '0x80044330',
+          `A validation error occurred. The value ${v} of '${a.logicalName}' on record of type '${ent}' is outside the valid range. Accepted range: ${a.minValue} to ${a.maxValue}`,
+        );
       }
       return v;
     }
@@ -50,14 +82,21 @@ function coerce(em: EntityModel, a: AttrDef, v: unknown): unknown {
       if (typeof v !== 'boolean') throw conv('Edm.Boolean');
       return v;
     case 'DateTime': {
-      if (typeof v !== 'string' || !DT.test(v) || Number.isNaN(Date.parse(v.length === 10 ? `${v}T00:00:00Z` : v))) throw conv(a.dateOnly ? 'Edm.Date' : 'Edm.DateTimeOffset');
+      if (typeof v !== 'string' || !DT.test(v) || Number.isNaN(Date.parse(v.length === 10 ? `${v}T00:00:00Z` : v)))
+        throw conv(a.dateOnly ? 'Edm.Date' : 'Edm.DateTimeOffset');
       if (a.dateOnly) return v.slice(0, 10);
       return iso(Date.parse(v.length === 10 ? `${v}T00:00:00Z` : /[Z+-]\d{0,2}:?\d{0,2}$/.test(v.slice(10)) ? v : `${v}Z`));
     }
-    case 'Picklist': case 'State': case 'Status':
+    case 'Picklist':
+    case 'State':
+    case 'Status':
       if (typeof v !== 'number' || !Number.isInteger(v)) throw conv('Edm.Int32');
       if (!a.options?.some((o) => o.value === v)) {
-        throw new ApiError(400, '0x8004431a', `A validation error occurred. The value ${v} of '${a.logicalName}' on record of type '${ent}' is outside the valid range. Accepted Values: ${a.options?.map((o) => o.value).join(',')}`);
+        throw new ApiError(
+          400,
+          '0x8004431a',
+          `A validation error occurred. The value ${v} of '${a.logicalName}' on record of type '${ent}' is outside the valid range. Accepted Values: ${a.options?.map((o) => o.value).join(',')}`,
+        );
       }
       return v;
     case 'Uniqueidentifier':
@@ -71,18 +110,28 @@ function coerce(em: EntityModel, a: AttrDef, v: unknown): unknown {
 /** Parses "/accounts(guid)", "accounts(guid)" or an absolute URL to a set and id. */
 function parseBind(ctx: ApiContext, em: EntityModel, key: string, v: unknown): { set: string; id: string } {
   const m = typeof v === 'string' ? /(?:^|\/)([A-Za-z0-9_]+)\(\{?([0-9a-fA-F-]{36})\}?\)$/.exec(v) : null;
-  if (!m || !GUID.test(m[2])) throw payloadError(em, `The value '${literal(v)}' of the annotation '${key}' is not a valid entity reference URL.`);
+  if (!m || !GUID.test(m[2]))
+    throw payloadError(em, `The value '${literal(v)}' of the annotation '${key}' is not a valid entity reference URL.`);
   return { set: m[1], id: m[2].toLowerCase() };
 }
 
-function resolveTarget(ctx: ApiContext, em: EntityModel, nav: string, key: string, v: unknown): { attr: AttrDef; target: LookupTarget; id: string } {
+function resolveTarget(
+  ctx: ApiContext,
+  em: EntityModel,
+  nav: string,
+  key: string,
+  v: unknown,
+): { attr: AttrDef; target: LookupTarget; id: string } {
   const { set, id } = parseBind(ctx, em, key, v);
   const tem = ctx.model.bySet.get(set);
   if (!tem) throw Errors.segmentNotFound(set);
   const candidates = em.lookups.flatMap((a) => (a.targets ?? []).filter((t) => t.nav === nav).map((t) => ({ attr: a, target: t })));
   const hit = candidates.find((c) => c.target.entity === tem.def.logicalName);
   if (!hit) {
-    throw payloadError(em, `A resource of type 'Microsoft.Dynamics.CRM.${tem.def.logicalName}' was found in the payload for the navigation property '${nav}', which expects 'Microsoft.Dynamics.CRM.${candidates[0].target.entity}'.`);
+    throw payloadError(
+      em,
+      `A resource of type 'Microsoft.Dynamics.CRM.${tem.def.logicalName}' was found in the payload for the navigation property '${nav}', which expects 'Microsoft.Dynamics.CRM.${candidates[0].target.entity}'.`,
+    );
   }
   if (!ctx.store.get(tem.def.logicalName, id)) throw Errors.notFound(tem.def.logicalName, id);
   return { ...hit, id };
@@ -110,7 +159,12 @@ function parseBody(ctx: ApiContext, em: EntityModel, body: unknown, mode: 'creat
     if (key.includes('@')) continue; // instance annotations such as "name@odata.type"
     const a = em.props.get(key);
     if (a) {
-      if (isLookup(a)) throw new ApiError(400, '0x80060888', 'CRM do not support direct update of Entity Reference properties, Use Navigation properties instead.');
+      if (isLookup(a))
+        throw new ApiError(
+          400,
+          '0x80060888',
+          'CRM do not support direct update of Entity Reference properties, Use Navigation properties instead.',
+        );
       if (a.isPrimaryId) {
         const id = coerce(em, a, v);
         if (mode === 'create') p.changes[key] = id;
@@ -146,7 +200,12 @@ function stampName(em: EntityModel, rec: Rec): void {
   if (em.attrs.has('fullname') && em.attrs.has('lastname')) {
     rec.fullname = [rec.firstname, rec.lastname].filter((x) => typeof x === 'string' && x).join(' ') || null;
   }
-  if (em.def.isActivity && typeof rec.scheduledstart === 'string' && typeof rec.scheduledend === 'string' && em.attrs.has('scheduleddurationminutes')) {
+  if (
+    em.def.isActivity &&
+    typeof rec.scheduledstart === 'string' &&
+    typeof rec.scheduledend === 'string' &&
+    em.attrs.has('scheduleddurationminutes')
+  ) {
     rec.scheduleddurationminutes = Math.round((Date.parse(rec.scheduledend) - Date.parse(rec.scheduledstart)) / 60000);
   }
 }
@@ -158,14 +217,19 @@ function applyState(em: EntityModel, rec: Rec, changes: Rec): void {
   if ('statuscode' in changes && changes.statuscode !== null) {
     const opt = status.options!.find((o) => o.value === changes.statuscode)!;
     if ('statecode' in changes && changes.statecode !== opt.state) {
-      throw new ApiError(400, '0x8004431a', `${changes.statuscode} is not a valid status code for state code ${em.def.schemaName}State.${state.options!.find((o) => o.value === changes.statecode)?.invariantName} on ${em.def.logicalName} with Id ${rec[em.def.primaryIdAttribute]}.`);
+      throw new ApiError(
+        400,
+        '0x8004431a',
+        `${changes.statuscode} is not a valid status code for state code ${em.def.schemaName}State.${state.options!.find((o) => o.value === changes.statecode)?.invariantName} on ${em.def.logicalName} with Id ${rec[em.def.primaryIdAttribute]}.`,
+      );
     }
     rec.statecode = opt.state;
   } else if ('statecode' in changes) {
     rec.statuscode = state.options!.find((o) => o.value === changes.statecode)?.defaultStatus ?? null;
   }
   if (rec.statecode === undefined || rec.statecode === null) rec.statecode = state.options![0].value;
-  if (rec.statuscode === undefined || rec.statuscode === null) rec.statuscode = state.options!.find((o) => o.value === rec.statecode)?.defaultStatus ?? null;
+  if (rec.statuscode === undefined || rec.statuscode === null)
+    rec.statuscode = state.options!.find((o) => o.value === rec.statecode)?.defaultStatus ?? null;
 }
 
 function defaultsForCreate(ctx: ApiContext, em: EntityModel, rec: Rec): void {
@@ -191,7 +255,8 @@ function defaultsForCreate(ctx: ApiContext, em: EntityModel, rec: Rec): void {
 }
 
 function syncBase(em: EntityModel, rec: Rec): void {
-  for (const a of em.def.attributes) if (a.type === 'Money' && em.attrs.has(`${a.logicalName}_base`)) rec[`${a.logicalName}_base`] = rec[a.logicalName] ?? null;
+  for (const a of em.def.attributes)
+    if (a.type === 'Money' && em.attrs.has(`${a.logicalName}_base`)) rec[`${a.logicalName}_base`] = rec[a.logicalName] ?? null;
 }
 
 /** Applies a validated change set; returns the stored record. */
@@ -227,7 +292,8 @@ function commit(ctx: ApiContext, p: Pending, existing: Rec | undefined, parentLi
     if (isCollection && existing) {
       // an activity party list sent on update replaces the current list
       const key = `_${set.attr.logicalName}_value`;
-      for (const [cid, c] of ctx.store.table(set.child.def.logicalName)) if (c[key] === id) ctx.store.remove(set.child.def.logicalName, cid);
+      for (const [cid, c] of ctx.store.table(set.child.def.logicalName))
+        if (c[key] === id) ctx.store.remove(set.child.def.logicalName, cid);
     }
     for (const item of set.items) {
       if (isCollection) commit(ctx, item, undefined, { attr: set.attr.logicalName, entity: em.def.logicalName, id });
@@ -238,12 +304,13 @@ function commit(ctx: ApiContext, p: Pending, existing: Rec | undefined, parentLi
 }
 
 function validateChildren(ctx: ApiContext, p: Pending): void {
-  for (const set of p.children) for (const item of set.items) {
-    const pk = item.em.def.primaryIdAttribute;
-    const cid = item.changes[pk];
-    if (typeof cid === 'string' && ctx.store.get(item.em.def.logicalName, cid)) throw duplicate();
-    validateChildren(ctx, item);
-  }
+  for (const set of p.children)
+    for (const item of set.items) {
+      const pk = item.em.def.primaryIdAttribute;
+      const cid = item.changes[pk];
+      if (typeof cid === 'string' && ctx.store.get(item.em.def.logicalName, cid)) throw duplicate();
+      validateChildren(ctx, item);
+    }
 }
 
 const duplicate = () => new ApiError(412, '0x80040237', 'A record with matching key values already exists.');
@@ -259,7 +326,15 @@ function representation(ctx: ApiContext, em: EntityModel, rec: Rec, q: QueryOpti
     '@odata.context': `${ctx.apiUrl}$metadata#${em.def.entitySetName}${contextSuffix(select, q.expand)}/$entity`,
     ...shapeRecord(em, rec, select, shapeContext(ctx), expands),
   };
-  return { status, body, headers: { ...entityIdHeader(ctx, em, rec[em.def.primaryIdAttribute] as string), ETag: etag(rec), ...appliedPreferences(ctx, ['return=representation']) } };
+  return {
+    status,
+    body,
+    headers: {
+      ...entityIdHeader(ctx, em, rec[em.def.primaryIdAttribute] as string),
+      ETag: etag(rec),
+      ...appliedPreferences(ctx, ['return=representation']),
+    },
+  };
 }
 
 export function createRecord(ctx: ApiContext, em: EntityModel, body: unknown, q: QueryOptions, forcedId?: string): ApiResult {
@@ -275,7 +350,15 @@ export function createRecord(ctx: ApiContext, em: EntityModel, body: unknown, q:
   return { status: 204, headers: entityIdHeader(ctx, em, rec[pk] as string) };
 }
 
-export function patchRecord(ctx: ApiContext, em: EntityModel, id: string, body: unknown, q: QueryOptions, ifMatch?: string, ifNoneMatch?: string): ApiResult {
+export function patchRecord(
+  ctx: ApiContext,
+  em: EntityModel,
+  id: string,
+  body: unknown,
+  q: QueryOptions,
+  ifMatch?: string,
+  ifNoneMatch?: string,
+): ApiResult {
   const existing = ctx.store.get(em.def.logicalName, id);
   if (ifNoneMatch === '*' && existing) throw duplicate();
   if (ifMatch !== undefined) {
@@ -335,7 +418,13 @@ export function deleteRecord(ctx: ApiContext, em: EntityModel, id: string): ApiR
   return { status: 204 };
 }
 
-interface Ref { child: string; attr: string; key: string; pk: string; cascade: string }
+interface Ref {
+  child: string;
+  attr: string;
+  key: string;
+  pk: string;
+  cascade: string;
+}
 const refCache = new WeakMap<object, Map<string, Ref[]>>();
 
 function referencing(ctx: ApiContext, entity: string): Ref[] {
@@ -344,9 +433,18 @@ function referencing(ctx: ApiContext, entity: string): Ref[] {
   let list = m.get(entity);
   if (!list) {
     list = [];
-    for (const em of ctx.model.list) for (const a of em.lookups) for (const t of a.targets ?? []) {
-      if (t.entity === entity) list.push({ child: em.def.logicalName, attr: a.logicalName, key: `_${a.logicalName}_value`, pk: em.def.primaryIdAttribute, cascade: t.cascadeDelete });
-    }
+    for (const em of ctx.model.list)
+      for (const a of em.lookups)
+        for (const t of a.targets ?? []) {
+          if (t.entity === entity)
+            list.push({
+              child: em.def.logicalName,
+              attr: a.logicalName,
+              key: `_${a.logicalName}_value`,
+              pk: em.def.primaryIdAttribute,
+              cascade: t.cascadeDelete,
+            });
+        }
     m.set(entity, list);
   }
   return list;

@@ -3,7 +3,7 @@ import { A, EntityDef, addressBlock, currencyBlock, simpleLookup, systemBlock, t
 export const INDUSTRY_OPTIONS =
   '1:Accounting|2:Agriculture and Non-petrol Natural Resource Extraction|3:Broadcasting Printing and Publishing|4:Brokers|5:Building Supply Retail|' +
   '6:Business Services|7:Consulting|8:Consumer Services|9:Design, Direction and Creative Management|10:Distributors, Dispatchers and Processors|' +
-  '11:Doctor\'s Offices and Clinics|12:Durable Manufacturing|13:Eating and Drinking Places|14:Entertainment Retail|15:Equipment Rental and Leasing|' +
+  "11:Doctor's Offices and Clinics|12:Durable Manufacturing|13:Eating and Drinking Places|14:Entertainment Retail|15:Equipment Rental and Leasing|" +
   '16:Financial|17:Food and Tobacco Processing|18:Inbound Capital Intensive Processing|19:Inbound Repair and Services|20:Insurance|' +
   '21:Legal Services|22:Non-Durable Merchandise Retail|23:Outbound Consumer Service|24:Petrochemical Extraction and Distribution|' +
   '25:Service Retail|26:SIG Affiliations|27:Social Services|28:Special Outbound Trade Contractors|29:Specialty Realty|30:Transportation|' +
@@ -97,7 +97,9 @@ export function accountEntity(): EntityDef {
       ...simpleLookup('account', 'primarycontactid', 'Primary Contact', 'contact', 'account_primary_contact', 'RemoveLink'),
       ...simpleLookup('account', 'masterid', 'Master ID', 'account', 'account_master_account', 'RemoveLink', { readOnly: true }),
       ...simpleLookup('account', 'originatingleadid', 'Originating Lead', 'lead', 'account_originating_lead', 'RemoveLink'),
-      A.lookup('preferredsystemuserid', 'Preferred User', [target('systemuser', 'preferredsystemuserid', 'system_user_accounts', 'RemoveLink')]),
+      A.lookup('preferredsystemuserid', 'Preferred User', [
+        target('systemuser', 'preferredsystemuserid', 'system_user_accounts', 'RemoveLink'),
+      ]),
       A.state('0:Active:1|1:Inactive:2'),
       A.status('1:Active:0|2:Inactive:1'),
       ...currencyBlock('account'),

@@ -17,10 +17,17 @@ export const ACTIVITY_TABLES = ['appointment', 'email', 'phonecall', 'task'] as 
 function activityCommon(entity: string, plural: string): AttrDef[] {
   return [
     A.id('activityid', plural === 'Appointments' ? 'Appointment' : plural.slice(0, -1)),
-    A.str('subject', 'Subject', 200, { required: entity === 'appointment' || entity === 'phonecall' || entity === 'task' ? 'ApplicationRequired' : 'None', isPrimaryName: true }),
+    A.str('subject', 'Subject', 200, {
+      required: entity === 'appointment' || entity === 'phonecall' || entity === 'task' ? 'ApplicationRequired' : 'None',
+      isPrimaryName: true,
+    }),
     A.memo('description', 'Description', entity === 'email' ? 1048576 : 2000),
-    A.lookup('regardingobjectid', 'Regarding', REGARDING.map(([t, stem]) =>
-      target(t, `regardingobjectid_${t}_${entity}`, `${stem}_${plural}`, 'Cascade')), { type: 'Lookup' }),
+    A.lookup(
+      'regardingobjectid',
+      'Regarding',
+      REGARDING.map(([t, stem]) => target(t, `regardingobjectid_${t}_${entity}`, `${stem}_${plural}`, 'Cascade')),
+      { type: 'Lookup' },
+    ),
     A.companion('regardingobjectidname', 'regardingobjectid', 'String', 'Regarding'),
     A.companion('regardingobjecttypecode', 'regardingobjectid', 'EntityName', 'Regarding Object Type'),
     A.str('activitytypecode', 'Activity Type', 64, { readOnly: true, type: 'EntityName', format: undefined, maxLength: undefined }),
@@ -65,47 +72,62 @@ function activityEntity(logicalName: string, display: string, plural: string, ot
 
 export function activityEntities(): EntityDef[] {
   return [
-    activityEntity('appointment', 'Appointment', 'Appointments', 4201,
-      'Commitment representing a time interval with start/end times and duration.', [
+    activityEntity(
+      'appointment',
+      'Appointment',
+      'Appointments',
+      4201,
+      'Commitment representing a time interval with start/end times and duration.',
+      [
         A.str('location', 'Location', 200),
         A.bool('isalldayevent', 'All Day Event'),
         A.bool('isonlinemeeting', 'Is Online Meeting'),
         A.url('onlinemeetingjoinurl', 'Join Online Meeting', { maxLength: 1250 }),
-        A.choice('instancetypecode', 'Appointment Type', '0:Not Recurring|1:Recurring Master|2:Recurring Instance|3:Recurring Exception|4:Recurring Future Exception', { readOnly: true }),
+        A.choice(
+          'instancetypecode',
+          'Appointment Type',
+          '0:Not Recurring|1:Recurring Master|2:Recurring Instance|3:Recurring Exception|4:Recurring Future Exception',
+          { readOnly: true },
+        ),
         A.str('globalobjectid', 'Outlook Appointment', 300, { readOnly: true }),
         A.bool('ismapiprivate', 'Is Private'),
         A.state('0:Open:1|1:Completed:3|2:Canceled:4|3:Scheduled:5'),
         A.status('1:Free:0|2:Tentative:0|3:Completed:1|4:Canceled:2|5:Busy:3|6:Out of Office:3'),
-      ]),
-    activityEntity('task', 'Task', 'Tasks', 4212,
-      'Generic activity representing work needed to be done.', [
-        A.int('percentcomplete', 'Percent Complete', { minValue: 0, maxValue: 100 }),
-        A.str('subscriptionid', 'Subscription', 100, { readOnly: true }),
-        A.state('0:Open:2|1:Completed:5|2:Canceled:6'),
-        A.status('2:Not Started:0|3:In Progress:0|4:Waiting on someone else:0|7:Deferred:0|5:Completed:1|6:Canceled:2'),
-      ]),
-    activityEntity('email', 'Email', 'Email Messages', 4202,
-      'Activity that is delivered using email protocols.', [
-        A.bool('directioncode', 'Direction', ['Incoming', 'Outgoing']),
-        A.str('sender', 'From', 250, { readOnly: true }),
-        A.str('torecipients', 'To Recipients', 500, { readOnly: true }),
-        A.str('messageid', 'Message ID', 320, { readOnly: true }),
-        A.str('inreplyto', 'In Reply To Message', 320, { readOnly: true }),
-        A.choice('notifications', 'Notifications', '0:None|1:The message was saved as a Microsoft Dynamics 365 email record, but not all the attachments could be saved with it.', { readOnly: true }),
-        A.int('attachmentcount', 'Attachment Count', { readOnly: true, minValue: 0 }),
-        A.date('senton', 'Date Sent', { readOnly: true }),
-        A.state('0:Open:1|1:Completed:3|2:Canceled:5'),
-        A.status('1:Draft:0|8:Failed:0|2:Completed:1|3:Sent:1|4:Received:1|6:Pending Send:1|7:Sending:1|5:Canceled:2'),
-      ]),
-    activityEntity('phonecall', 'Phone Call', 'Phone Calls', 4210,
-      'Activity to track a telephone call.', [
-        A.phone('phonenumber', 'Phone Number', { maxLength: 200 }),
-        A.bool('directioncode', 'Direction', ['Incoming', 'Outgoing']),
-        A.bool('leftvoicemail', 'Left Voice Mail'),
-        A.state('0:Open:1|1:Completed:2|2:Canceled:3'),
-        A.status('1:Open:0|2:Made:1|4:Received:1|3:Canceled:2'),
-      ]),
-  ].map((e) => (e.logicalName === 'email' ? { ...e, schemaName: 'Email' } : e.logicalName === 'phonecall' ? { ...e, schemaName: 'PhoneCall' } : e));
+      ],
+    ),
+    activityEntity('task', 'Task', 'Tasks', 4212, 'Generic activity representing work needed to be done.', [
+      A.int('percentcomplete', 'Percent Complete', { minValue: 0, maxValue: 100 }),
+      A.str('subscriptionid', 'Subscription', 100, { readOnly: true }),
+      A.state('0:Open:2|1:Completed:5|2:Canceled:6'),
+      A.status('2:Not Started:0|3:In Progress:0|4:Waiting on someone else:0|7:Deferred:0|5:Completed:1|6:Canceled:2'),
+    ]),
+    activityEntity('email', 'Email', 'Email Messages', 4202, 'Activity that is delivered using email protocols.', [
+      A.bool('directioncode', 'Direction', ['Incoming', 'Outgoing']),
+      A.str('sender', 'From', 250, { readOnly: true }),
+      A.str('torecipients', 'To Recipients', 500, { readOnly: true }),
+      A.str('messageid', 'Message ID', 320, { readOnly: true }),
+      A.str('inreplyto', 'In Reply To Message', 320, { readOnly: true }),
+      A.choice(
+        'notifications',
+        'Notifications',
+        '0:None|1:The message was saved as a Microsoft Dynamics 365 email record, but not all the attachments could be saved with it.',
+        { readOnly: true },
+      ),
+      A.int('attachmentcount', 'Attachment Count', { readOnly: true, minValue: 0 }),
+      A.date('senton', 'Date Sent', { readOnly: true }),
+      A.state('0:Open:1|1:Completed:3|2:Canceled:5'),
+      A.status('1:Draft:0|8:Failed:0|2:Completed:1|3:Sent:1|4:Received:1|6:Pending Send:1|7:Sending:1|5:Canceled:2'),
+    ]),
+    activityEntity('phonecall', 'Phone Call', 'Phone Calls', 4210, 'Activity to track a telephone call.', [
+      A.phone('phonenumber', 'Phone Number', { maxLength: 200 }),
+      A.bool('directioncode', 'Direction', ['Incoming', 'Outgoing']),
+      A.bool('leftvoicemail', 'Left Voice Mail'),
+      A.state('0:Open:1|1:Completed:2|2:Canceled:3'),
+      A.status('1:Open:0|2:Made:1|4:Received:1|3:Canceled:2'),
+    ]),
+  ].map((e) =>
+    e.logicalName === 'email' ? { ...e, schemaName: 'Email' } : e.logicalName === 'phonecall' ? { ...e, schemaName: 'PhoneCall' } : e,
+  );
 }
 
 export function activityPartyEntity(): EntityDef {
@@ -128,14 +150,23 @@ export function activityPartyEntity(): EntityDef {
     nullUserLabel: false,
     attributes: [
       A.id('activitypartyid', 'Activity Party'),
-      A.lookup('activityid', 'Activity', ACTIVITY_TABLES.map((t) =>
-        target(t, `activityid_${t}`, `${t}_activity_parties`, 'Cascade')), { type: 'Lookup' }),
-      A.lookup('partyid', 'Party', [
-        target('account', 'partyid_account', 'account_activity_parties', 'RemoveLink'),
-        target('contact', 'partyid_contact', 'contact_activity_parties', 'RemoveLink'),
-        target('lead', 'partyid_lead', 'lead_activity_parties', 'RemoveLink'),
-        target('systemuser', 'partyid_systemuser', 'system_user_activity_parties', 'RemoveLink'),
-      ], { type: 'Lookup' }),
+      A.lookup(
+        'activityid',
+        'Activity',
+        ACTIVITY_TABLES.map((t) => target(t, `activityid_${t}`, `${t}_activity_parties`, 'Cascade')),
+        { type: 'Lookup' },
+      ),
+      A.lookup(
+        'partyid',
+        'Party',
+        [
+          target('account', 'partyid_account', 'account_activity_parties', 'RemoveLink'),
+          target('contact', 'partyid_contact', 'contact_activity_parties', 'RemoveLink'),
+          target('lead', 'partyid_lead', 'lead_activity_parties', 'RemoveLink'),
+          target('systemuser', 'partyid_systemuser', 'system_user_activity_parties', 'RemoveLink'),
+        ],
+        { type: 'Lookup' },
+      ),
       A.companion('partyidname', 'partyid', 'String', 'Party'),
       A.companion('partyobjecttypecode', 'partyid', 'EntityName', 'Party Type'),
       A.choice('participationtypemask', 'Participation Type', PARTICIPATION_TYPES, { required: 'SystemRequired' }),

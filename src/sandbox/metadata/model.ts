@@ -1,8 +1,24 @@
 /** Internal metadata model of the emulator, and compact builders for attribute definitions. */
 
 export type AttrType =
-  | 'String' | 'Memo' | 'Integer' | 'BigInt' | 'Decimal' | 'Double' | 'Money' | 'Boolean' | 'DateTime'
-  | 'Picklist' | 'State' | 'Status' | 'Lookup' | 'Customer' | 'Owner' | 'Uniqueidentifier' | 'EntityName' | 'Virtual';
+  | 'String'
+  | 'Memo'
+  | 'Integer'
+  | 'BigInt'
+  | 'Decimal'
+  | 'Double'
+  | 'Money'
+  | 'Boolean'
+  | 'DateTime'
+  | 'Picklist'
+  | 'State'
+  | 'Status'
+  | 'Lookup'
+  | 'Customer'
+  | 'Owner'
+  | 'Uniqueidentifier'
+  | 'EntityName'
+  | 'Virtual';
 
 export type RequiredLevel = 'None' | 'Recommended' | 'ApplicationRequired' | 'SystemRequired';
 export type CascadeDelete = 'Cascade' | 'RemoveLink' | 'Restrict';
@@ -111,19 +127,30 @@ export function opts(spec: string): OptionDef[] {
 
 export const A = {
   id: (n: string, label: string, o: Opts = {}) =>
-    attr(n, 'Uniqueidentifier', label, { isPrimaryId: true, validForUpdate: false, required: 'SystemRequired', ...o, ...(o.readOnly ? { validForCreate: false } : {}) }),
+    attr(n, 'Uniqueidentifier', label, {
+      isPrimaryId: true,
+      validForUpdate: false,
+      required: 'SystemRequired',
+      ...o,
+      ...(o.readOnly ? { validForCreate: false } : {}),
+    }),
   uid: (n: string, label: string, o: Opts = {}) => attr(n, 'Uniqueidentifier', label, o),
   str: (n: string, label: string, maxLength = 100, o: Opts = {}) => attr(n, 'String', label, { maxLength, format: 'Text', ...o }),
   email: (n: string, label: string, o: Opts = {}) => attr(n, 'String', label, { maxLength: 100, format: 'Email', ...o }),
   phone: (n: string, label: string, o: Opts = {}) => attr(n, 'String', label, { maxLength: 50, format: 'Phone', ...o }),
   url: (n: string, label: string, o: Opts = {}) => attr(n, 'String', label, { maxLength: 200, format: 'Url', ...o }),
   memo: (n: string, label: string, maxLength = 2000, o: Opts = {}) => attr(n, 'Memo', label, { maxLength, format: 'TextArea', ...o }),
-  int: (n: string, label: string, o: Opts = {}) => attr(n, 'Integer', label, { minValue: -2147483648, maxValue: 2147483647, format: 'None', ...o }),
-  bigint: (n: string, label: string, o: Opts = {}) => attr(n, 'BigInt', label, { minValue: Number.MIN_SAFE_INTEGER, maxValue: Number.MAX_SAFE_INTEGER, ...o }),
-  dec: (n: string, label: string, o: Opts = {}) => attr(n, 'Decimal', label, { minValue: -100000000000, maxValue: 100000000000, precision: 2, ...o }),
+  int: (n: string, label: string, o: Opts = {}) =>
+    attr(n, 'Integer', label, { minValue: -2147483648, maxValue: 2147483647, format: 'None', ...o }),
+  bigint: (n: string, label: string, o: Opts = {}) =>
+    attr(n, 'BigInt', label, { minValue: Number.MIN_SAFE_INTEGER, maxValue: Number.MAX_SAFE_INTEGER, ...o }),
+  dec: (n: string, label: string, o: Opts = {}) =>
+    attr(n, 'Decimal', label, { minValue: -100000000000, maxValue: 100000000000, precision: 2, ...o }),
   dbl: (n: string, label: string, o: Opts = {}) => attr(n, 'Double', label, { minValue: -1e9, maxValue: 1e9, precision: 5, ...o }),
-  money: (n: string, label: string, o: Opts = {}) => attr(n, 'Money', label, { minValue: -922337203685477, maxValue: 922337203685477, precision: 2, ...o }),
-  bool: (n: string, label: string, labels: [string, string] = ['No', 'Yes'], o: Opts = {}) => attr(n, 'Boolean', label, { booleanLabels: labels, ...o }),
+  money: (n: string, label: string, o: Opts = {}) =>
+    attr(n, 'Money', label, { minValue: -922337203685477, maxValue: 922337203685477, precision: 2, ...o }),
+  bool: (n: string, label: string, labels: [string, string] = ['No', 'Yes'], o: Opts = {}) =>
+    attr(n, 'Boolean', label, { booleanLabels: labels, ...o }),
   date: (n: string, label: string, o: Opts = {}) => attr(n, 'DateTime', label, { format: 'DateAndTime', ...o }),
   dateOnly: (n: string, label: string, o: Opts = {}) => attr(n, 'DateTime', label, { format: 'DateOnly', dateOnly: true, ...o }),
   choice: (n: string, label: string, options: string | OptionDef[], o: Opts = {}) =>
@@ -159,16 +186,27 @@ export const A = {
 };
 
 /** A lookup target with sensible defaults: nav = attribute name, relationship = `${target}_${entity}_${attr}`. */
-export function target(entity: string, nav: string, relationship: string, cascadeDelete: CascadeDelete = 'RemoveLink', referencedEntity?: string): LookupTarget {
+export function target(
+  entity: string,
+  nav: string,
+  relationship: string,
+  cascadeDelete: CascadeDelete = 'RemoveLink',
+  referencedEntity?: string,
+): LookupTarget {
   return { entity, nav, relationship, cascadeDelete, referencedEntity };
 }
 
 /** A single-target lookup whose navigation property has the attribute's own name. */
-export function simpleLookup(entity: string, n: string, label: string, to: string, relationship: string, cascadeDelete: CascadeDelete = 'RemoveLink', o: Opts = {}): AttrDef[] {
-  return [
-    A.lookup(n, label, [target(to, n, relationship, cascadeDelete)], o),
-    A.companion(`${n}name`, n, 'String', label),
-  ];
+export function simpleLookup(
+  entity: string,
+  n: string,
+  label: string,
+  to: string,
+  relationship: string,
+  cascadeDelete: CascadeDelete = 'RemoveLink',
+  o: Opts = {},
+): AttrDef[] {
+  return [A.lookup(n, label, [target(to, n, relationship, cascadeDelete)], o), A.companion(`${n}name`, n, 'String', label)];
 }
 
 /** The address1_* / address2_* block (24 attributes), as on account, contact and lead. */
@@ -192,7 +230,11 @@ export function addressBlock(prefix: 'address1' | 'address2', n: number): AttrDe
     A.str(`${prefix}_postalcode`, `${l}: ZIP/Postal Code`, 20),
     A.str(`${prefix}_postofficebox`, `${l}: Post Office Box`, 20),
     A.str(`${prefix}_primarycontactname`, `${l}: Primary Contact Name`, 100),
-    A.choice(`${prefix}_shippingmethodcode`, `${l}: Shipping Method`, n === 1 ? '1:Airborne|2:DHL|3:FedEx|4:UPS|5:Postal Mail|6:Full Load|7:Will Call' : '1:Default Value'),
+    A.choice(
+      `${prefix}_shippingmethodcode`,
+      `${l}: Shipping Method`,
+      n === 1 ? '1:Airborne|2:DHL|3:FedEx|4:UPS|5:Postal Mail|6:Full Load|7:Will Call' : '1:Default Value',
+    ),
     A.str(`${prefix}_stateorprovince`, `${l}: State/Province`, 50),
     A.phone(`${prefix}_telephone1`, `${l}: Phone`),
     A.phone(`${prefix}_telephone2`, `${l}: Telephone 2`),
@@ -215,7 +257,12 @@ export function systemBlock(entity: string, base: string, ownership: EntityDef['
     A.lookup('modifiedby', 'Modified By', SYS_TARGETS(entity, 'modifiedby', `lk_${base}_modifiedby`), ro),
     A.companion('modifiedbyname', 'modifiedby', 'String', 'Modified By'),
     A.date('modifiedon', 'Modified On', ro),
-    A.lookup('modifiedonbehalfby', 'Modified By (Delegate)', SYS_TARGETS(entity, 'modifiedonbehalfby', `lk_${base}_modifiedonbehalfby`), ro),
+    A.lookup(
+      'modifiedonbehalfby',
+      'Modified By (Delegate)',
+      SYS_TARGETS(entity, 'modifiedonbehalfby', `lk_${base}_modifiedonbehalfby`),
+      ro,
+    ),
     A.bigint('versionnumber', 'Version Number', ro),
     A.int('importsequencenumber', 'Import Sequence Number', { validForUpdate: false }),
     A.date('overriddencreatedon', 'Record Created On', { dateOnly: true, format: 'DateOnly', validForUpdate: false }),
@@ -224,13 +271,23 @@ export function systemBlock(entity: string, base: string, ownership: EntityDef['
   ];
   if (ownership === 'UserOwned') {
     list.push(
-      A.lookup('ownerid', 'Owner', [
-        target('systemuser', 'ownerid', `owner_${entity}s`, 'Restrict', 'owner'),
-        target('team', 'ownerid', `owner_${entity}s`, 'Restrict', 'owner'),
-      ], { schemaName: 'OwnerId', required: 'SystemRequired', type: 'Owner' }),
+      A.lookup(
+        'ownerid',
+        'Owner',
+        [
+          target('systemuser', 'ownerid', `owner_${entity}s`, 'Restrict', 'owner'),
+          target('team', 'ownerid', `owner_${entity}s`, 'Restrict', 'owner'),
+        ],
+        { schemaName: 'OwnerId', required: 'SystemRequired', type: 'Owner' },
+      ),
       A.companion('owneridname', 'ownerid', 'String', 'Owner'),
       A.companion('owneridtype', 'ownerid', 'EntityName', 'Owner Type'),
-      A.lookup('owningbusinessunit', 'Owning Business Unit', [target('businessunit', 'owningbusinessunit', `business_unit_${base}`, 'Restrict')], ro),
+      A.lookup(
+        'owningbusinessunit',
+        'Owning Business Unit',
+        [target('businessunit', 'owningbusinessunit', `business_unit_${base}`, 'Restrict')],
+        ro,
+      ),
       A.lookup('owninguser', 'Owning User', [target('systemuser', 'owninguser', `user_${base}`, 'Restrict')], ro),
       A.lookup('owningteam', 'Owning Team', [target('team', 'owningteam', `team_${base}`, 'Restrict')], ro),
     );
@@ -243,7 +300,9 @@ export function systemBlock(entity: string, base: string, ownership: EntityDef['
 /** Currency block for tables with money columns. */
 export function currencyBlock(base: string): AttrDef[] {
   return [
-    A.lookup('transactioncurrencyid', 'Currency', [target('transactioncurrency', 'transactioncurrencyid', `transactioncurrency_${base}`, 'Restrict')]),
+    A.lookup('transactioncurrencyid', 'Currency', [
+      target('transactioncurrency', 'transactioncurrencyid', `transactioncurrency_${base}`, 'Restrict'),
+    ]),
     A.dec('exchangerate', 'Exchange Rate', { readOnly: true, precision: 10, minValue: 0.000000000001, maxValue: 100000000000 }),
   ];
 }

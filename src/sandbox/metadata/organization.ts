@@ -1,10 +1,30 @@
 import { A, EntityDef, simpleLookup, systemBlock, target } from './model';
 
-function base(logicalName: string, schemaName: string, set: string, display: string, plural: string, pk: string, name: string | null, otc: number,
-  ownership: EntityDef['ownershipType'], advancedFind = true): Omit<EntityDef, 'attributes' | 'description'> {
+function base(
+  logicalName: string,
+  schemaName: string,
+  set: string,
+  display: string,
+  plural: string,
+  pk: string,
+  name: string | null,
+  otc: number,
+  ownership: EntityDef['ownershipType'],
+  advancedFind = true,
+): Omit<EntityDef, 'attributes' | 'description'> {
   return {
-    logicalName, schemaName, entitySetName: set, collectionSchemaName: `${schemaName}s`, displayName: display, displayCollectionName: plural,
-    primaryIdAttribute: pk, primaryNameAttribute: name, objectTypeCode: otc, ownershipType: ownership, isActivity: false, isCustom: false,
+    logicalName,
+    schemaName,
+    entitySetName: set,
+    collectionSchemaName: `${schemaName}s`,
+    displayName: display,
+    displayCollectionName: plural,
+    primaryIdAttribute: pk,
+    primaryNameAttribute: name,
+    objectTypeCode: otc,
+    ownershipType: ownership,
+    isActivity: false,
+    isCustom: false,
     isValidForAdvancedFind: advancedFind,
   };
 }
@@ -32,15 +52,29 @@ export function organizationEntities(): EntityDef[] {
         A.uid('azureactivedirectoryobjectid', 'Azure AD Object ID', { readOnly: true }),
         A.bool('isdisabled', 'Status', ['Enabled', 'Disabled'], { readOnly: true }),
         A.bool('islicensed', 'User Licensed', ['No', 'Yes'], { readOnly: true }),
-        A.choice('accessmode', 'Access Mode', '0:Read-Write|1:Administrative|2:Read|3:Support User|4:Non-interactive|5:Delegated Admin', { required: 'SystemRequired' }),
+        A.choice('accessmode', 'Access Mode', '0:Read-Write|1:Administrative|2:Read|3:Support User|4:Non-interactive|5:Delegated Admin', {
+          required: 'SystemRequired',
+        }),
         A.choice('caltype', 'License Type', '0:Professional|1:Administrative|2:Basic|3:Device Professional|4:Device Basic|5:Essential'),
-        ...simpleLookup('systemuser', 'businessunitid', 'Business Unit', 'businessunit', 'business_unit_system_users', 'Restrict', { required: 'SystemRequired' }),
+        ...simpleLookup('systemuser', 'businessunitid', 'Business Unit', 'businessunit', 'business_unit_system_users', 'Restrict', {
+          required: 'SystemRequired',
+        }),
         ...simpleLookup('systemuser', 'parentsystemuserid', 'Manager', 'systemuser', 'user_parent_user', 'RemoveLink'),
         ...systemBlock('systemuser', 'systemuserbase', 'OrganizationOwned').filter((a) => a.logicalName !== 'organizationid'),
       ],
     },
     {
-      ...base('businessunit', 'BusinessUnit', 'businessunits', 'Business Unit', 'Business Units', 'businessunitid', 'name', 10, 'BusinessOwned'),
+      ...base(
+        'businessunit',
+        'BusinessUnit',
+        'businessunits',
+        'Business Unit',
+        'Business Units',
+        'businessunitid',
+        'name',
+        10,
+        'BusinessOwned',
+      ),
       description: 'Business, division, or department in the Microsoft Dynamics 365 database.',
       attributes: [
         A.id('businessunitid', 'Business Unit'),
@@ -49,13 +83,21 @@ export function organizationEntities(): EntityDef[] {
         A.url('websiteurl', 'Website'),
         A.email('emailaddress', 'Email'),
         A.bool('isdisabled', 'Is Disabled', ['No', 'Yes'], { readOnly: true }),
-        ...simpleLookup('businessunit', 'parentbusinessunitid', 'Parent Business', 'businessunit', 'business_unit_parent_business_unit', 'Restrict'),
+        ...simpleLookup(
+          'businessunit',
+          'parentbusinessunitid',
+          'Parent Business',
+          'businessunit',
+          'business_unit_parent_business_unit',
+          'Restrict',
+        ),
         ...systemBlock('businessunit', 'businessunitbase', 'OrganizationOwned').filter((a) => a.logicalName !== 'organizationid'),
       ],
     },
     {
       ...base('team', 'Team', 'teams', 'Team', 'Teams', 'teamid', 'name', 9, 'BusinessOwned'),
-      description: 'Collection of system users that routinely collaborate. Teams can be used to simplify record sharing and provide team members with common access to organization data when team members belong to different Business Units.',
+      description:
+        'Collection of system users that routinely collaborate. Teams can be used to simplify record sharing and provide team members with common access to organization data when team members belong to different Business Units.',
       attributes: [
         A.id('teamid', 'Team'),
         A.str('name', 'Team Name', 160, { required: 'SystemRequired', isPrimaryName: true }),
@@ -63,13 +105,27 @@ export function organizationEntities(): EntityDef[] {
         A.bool('isdefault', 'Is Default', ['No', 'Yes'], { readOnly: true }),
         A.memo('description', 'Description', 2000),
         A.email('emailaddress', 'Email', { maxLength: 100 }),
-        ...simpleLookup('team', 'businessunitid', 'Business Unit', 'businessunit', 'business_unit_teams', 'Restrict', { required: 'SystemRequired' }),
-        A.lookup('administratorid', 'Administrator', [target('systemuser', 'administratorid', 'lk_teambase_administratorid', 'Restrict')], { required: 'SystemRequired' }),
+        ...simpleLookup('team', 'businessunitid', 'Business Unit', 'businessunit', 'business_unit_teams', 'Restrict', {
+          required: 'SystemRequired',
+        }),
+        A.lookup('administratorid', 'Administrator', [target('systemuser', 'administratorid', 'lk_teambase_administratorid', 'Restrict')], {
+          required: 'SystemRequired',
+        }),
         ...systemBlock('team', 'teambase', 'OrganizationOwned').filter((a) => a.logicalName !== 'organizationid'),
       ],
     },
     {
-      ...base('transactioncurrency', 'TransactionCurrency', 'transactioncurrencies', 'Currency', 'Currencies', 'transactioncurrencyid', 'currencyname', 9105, 'OrganizationOwned'),
+      ...base(
+        'transactioncurrency',
+        'TransactionCurrency',
+        'transactioncurrencies',
+        'Currency',
+        'Currencies',
+        'transactioncurrencyid',
+        'currencyname',
+        9105,
+        'OrganizationOwned',
+      ),
       collectionSchemaName: 'TransactionCurrencies',
       description: 'Currency in which a financial transaction is carried out.',
       attributes: [
@@ -85,7 +141,18 @@ export function organizationEntities(): EntityDef[] {
       ],
     },
     {
-      ...base('usersettings', 'UserSettings', 'usersettingscollection', 'User Settings', 'User Settings', 'systemuserid', null, 150, 'None', false),
+      ...base(
+        'usersettings',
+        'UserSettings',
+        'usersettingscollection',
+        'User Settings',
+        'User Settings',
+        'systemuserid',
+        null,
+        150,
+        'None',
+        false,
+      ),
       collectionSchemaName: 'UserSettingsCollection',
       nullUserLabel: true,
       description: "User's preferences and settings.",
@@ -98,13 +165,26 @@ export function organizationEntities(): EntityDef[] {
         A.str('timeformatstring', 'Time Format String', 255),
         A.str('currencysymbol', 'Currency Symbol', 13),
         A.int('paginglimit', 'Records Per Page', { minValue: 1, maxValue: 250 }),
-        ...simpleLookup('usersettings', 'businessunitid', 'Business Unit', 'businessunit', 'business_unit_user_settings', 'Restrict', { readOnly: true }).slice(0, 1),
+        ...simpleLookup('usersettings', 'businessunitid', 'Business Unit', 'businessunit', 'business_unit_user_settings', 'Restrict', {
+          readOnly: true,
+        }).slice(0, 1),
         A.date('modifiedon', 'Modified On', { readOnly: true }),
         A.bigint('versionnumber', 'Version Number', { readOnly: true }),
       ],
     },
     {
-      ...base('timezonedefinition', 'TimeZoneDefinition', 'timezonedefinitions', 'Time Zone Definition', 'Time Zone Definitions', 'timezonedefinitionid', 'standardname', 4810, 'OrganizationOwned', false),
+      ...base(
+        'timezonedefinition',
+        'TimeZoneDefinition',
+        'timezonedefinitions',
+        'Time Zone Definition',
+        'Time Zone Definitions',
+        'timezonedefinitionid',
+        'standardname',
+        4810,
+        'OrganizationOwned',
+        false,
+      ),
       nullUserLabel: true,
       description: 'Time zone definition, including name and time zone code.',
       attributes: [

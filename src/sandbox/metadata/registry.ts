@@ -20,8 +20,15 @@ export interface Relationship {
   metadataId: string;
 }
 
-export interface SingleNav { attr: AttrDef; target: LookupTarget }
-export interface CollectionNav { child: string; attr: AttrDef; rel: Relationship }
+export interface SingleNav {
+  attr: AttrDef;
+  target: LookupTarget;
+}
+export interface CollectionNav {
+  child: string;
+  attr: AttrDef;
+  rel: Relationship;
+}
 
 export interface EntityModel {
   def: EntityDef;
@@ -63,8 +70,14 @@ let cached: Model | undefined;
 export function getModel(): Model {
   if (cached) return cached;
   const defs: EntityDef[] = [
-    accountEntity(), contactEntity(), leadEntity(), opportunityEntity(), ...activityEntities(), activityPartyEntity(),
-    ...organizationEntities(), projectEntity(),
+    accountEntity(),
+    contactEntity(),
+    leadEntity(),
+    opportunityEntity(),
+    ...activityEntities(),
+    activityPartyEntity(),
+    ...organizationEntities(),
+    projectEntity(),
   ];
   const entities = new Map<string, EntityModel>();
   const bySet = new Map<string, EntityModel>();
@@ -76,8 +89,16 @@ export function getModel(): Model {
     const singleNavs = new Map<string, SingleNav>();
     for (const a of lookups) for (const t of a.targets ?? []) singleNavs.set(t.nav, { attr: a, target: t });
     const em: EntityModel = {
-      def, metadataId: nameGuid(`entity:${def.logicalName}`), attrs, props, propNames: [...props.keys()], lookups, singleNavs,
-      collectionNavs: new Map(), manyToOne: [], oneToMany: [],
+      def,
+      metadataId: nameGuid(`entity:${def.logicalName}`),
+      attrs,
+      props,
+      propNames: [...props.keys()],
+      lookups,
+      singleNavs,
+      collectionNavs: new Map(),
+      manyToOne: [],
+      oneToMany: [],
     };
     entities.set(def.logicalName, em);
     bySet.set(def.entitySetName, em);
@@ -117,6 +138,7 @@ export function getModel(): Model {
 /** Relationships through which deleting a record of `entity` affects others (owner relationships included). */
 export function referencingRelationships(model: Model, entity: string): { child: EntityModel; attr: AttrDef; target: LookupTarget }[] {
   const out: { child: EntityModel; attr: AttrDef; target: LookupTarget }[] = [];
-  for (const em of model.list) for (const a of em.lookups) for (const t of a.targets ?? []) if (t.entity === entity) out.push({ child: em, attr: a, target: t });
+  for (const em of model.list)
+    for (const a of em.lookups) for (const t of a.targets ?? []) if (t.entity === entity) out.push({ child: em, attr: a, target: t });
   return out;
 }

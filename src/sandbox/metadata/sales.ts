@@ -9,7 +9,8 @@ export function leadEntity(): EntityDef {
     collectionSchemaName: 'Leads',
     displayName: 'Lead',
     displayCollectionName: 'Leads',
-    description: 'Prospect or potential sales opportunity. Leads are converted into accounts, contacts, or opportunities when they are qualified.',
+    description:
+      'Prospect or potential sales opportunity. Leads are converted into accounts, contacts, or opportunities when they are qualified.',
     primaryIdAttribute: 'leadid',
     primaryNameAttribute: 'fullname',
     objectTypeCode: 4,
@@ -34,8 +35,11 @@ export function leadEntity(): EntityDef {
       A.phone('mobilephone', 'Mobile Phone'),
       A.url('websiteurl', 'Website'),
       A.memo('description', 'Description', 2000),
-      A.choice('leadsourcecode', 'Lead Source',
-        '1:Advertisement|2:Employee Referral|3:External Referral|4:Partner|5:Public Relations|6:Seminar|7:Trade Show|8:Web|9:Word of Mouth|10:Other'),
+      A.choice(
+        'leadsourcecode',
+        'Lead Source',
+        '1:Advertisement|2:Employee Referral|3:External Referral|4:Partner|5:Public Relations|6:Seminar|7:Trade Show|8:Web|9:Word of Mouth|10:Other',
+      ),
       A.choice('leadqualitycode', 'Rating', '1:Hot|2:Warm|3:Cold'),
       A.choice('prioritycode', 'Priority', '1:Default Value'),
       A.choice('industrycode', 'Industry', INDUSTRY_OPTIONS),
@@ -77,7 +81,8 @@ export function opportunityEntity(): EntityDef {
     collectionSchemaName: 'Opportunities',
     displayName: 'Opportunity',
     displayCollectionName: 'Opportunities',
-    description: 'Potential revenue-generating event, or sale to an account, which needs to be tracked through a sales process to completion.',
+    description:
+      'Potential revenue-generating event, or sale to an account, which needs to be tracked through a sales process to completion.',
     primaryIdAttribute: 'opportunityid',
     primaryNameAttribute: 'name',
     objectTypeCode: 3,
@@ -89,10 +94,15 @@ export function opportunityEntity(): EntityDef {
       A.id('opportunityid', 'Opportunity'),
       A.str('name', 'Topic', 300, { required: 'ApplicationRequired', isPrimaryName: true }),
       A.memo('description', 'Description', 2000),
-      A.lookup('customerid', 'Potential Customer', [
-        target('account', 'customerid_account', 'opportunity_customer_accounts', 'Cascade'),
-        target('contact', 'customerid_contact', 'opportunity_customer_contacts', 'Cascade'),
-      ], { required: 'Recommended' }),
+      A.lookup(
+        'customerid',
+        'Potential Customer',
+        [
+          target('account', 'customerid_account', 'opportunity_customer_accounts', 'Cascade'),
+          target('contact', 'customerid_contact', 'opportunity_customer_contacts', 'Cascade'),
+        ],
+        { required: 'Recommended' },
+      ),
       A.companion('customeridname', 'customerid', 'String', 'Potential Customer'),
       A.companion('customeridtype', 'customerid', 'EntityName', 'Potential Customer Type'),
       ...simpleLookup('opportunity', 'parentaccountid', 'Account', 'account', 'opportunity_parent_account', 'RemoveLink'),

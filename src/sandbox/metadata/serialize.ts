@@ -73,7 +73,10 @@ export function entityJson(em: EntityModel): Record<string, unknown> {
     EnforceStateTransitions: false,
     ExternalName: null,
     EntityColor: d.isCustom ? '#2B579A' : null,
-    LogicalCollectionName: d.entitySetName === 'usersettingscollection' ? 'usersettingscollection' : `${d.logicalName === 'opportunity' ? 'opportunities' : d.entitySetName}`,
+    LogicalCollectionName:
+      d.entitySetName === 'usersettingscollection'
+        ? 'usersettingscollection'
+        : `${d.logicalName === 'opportunity' ? 'opportunities' : d.entitySetName}`,
     ExternalCollectionName: null,
     CollectionSchemaName: d.collectionSchemaName,
     EntitySetName: d.entitySetName,
@@ -110,8 +113,16 @@ export function entityJson(em: EntityModel): Record<string, unknown> {
     CanBePrimaryEntityInRelationship: managed(true, 'canbeprimaryentityinrelationship'),
     CanModifyAdditionalSettings: managed(true, 'canmodifyadditionalsettings'),
     Privileges: ['Create', 'Read', 'Write', 'Delete', 'Assign', 'Share', 'Append', 'AppendTo'].map((p) => ({
-      CanBeBasic: true, CanBeDeep: true, CanBeGlobal: true, CanBeLocal: true, CanBeEntityReference: false, CanBeParentEntityReference: false,
-      CanBeRecordFilter: false, Name: `prv${p}${d.schemaName}`, PrivilegeId: nameGuid(`priv:${p}:${d.logicalName}`), PrivilegeType: p,
+      CanBeBasic: true,
+      CanBeDeep: true,
+      CanBeGlobal: true,
+      CanBeLocal: true,
+      CanBeEntityReference: false,
+      CanBeParentEntityReference: false,
+      CanBeRecordFilter: false,
+      Name: `prv${p}${d.schemaName}`,
+      PrivilegeId: nameGuid(`priv:${p}:${d.logicalName}`),
+      PrivilegeType: p,
     })),
   };
 }
@@ -144,22 +155,63 @@ export function attributeTypeName(a: AttrDef): string {
 
 /** Properties declared by each cast type, beyond the base AttributeMetadata properties. */
 export const CAST_PROPERTIES: Record<string, string[]> = {
-  StringAttributeMetadata: ['Format', 'FormatName', 'MaxLength', 'YomiOf', 'IsLocalizable', 'DatabaseLength', 'FormulaDefinition', 'SourceTypeMask', 'ImeMode'],
+  StringAttributeMetadata: [
+    'Format',
+    'FormatName',
+    'MaxLength',
+    'YomiOf',
+    'IsLocalizable',
+    'DatabaseLength',
+    'FormulaDefinition',
+    'SourceTypeMask',
+    'ImeMode',
+  ],
   MemoAttributeMetadata: ['Format', 'FormatName', 'MaxLength', 'IsLocalizable', 'DatabaseLength', 'ImeMode'],
   IntegerAttributeMetadata: ['Format', 'MaxValue', 'MinValue', 'FormulaDefinition', 'SourceTypeMask'],
   BigIntAttributeMetadata: ['MaxValue', 'MinValue'],
   DecimalAttributeMetadata: ['MaxValue', 'MinValue', 'Precision', 'ImeMode', 'FormulaDefinition', 'SourceTypeMask'],
   DoubleAttributeMetadata: ['MaxValue', 'MinValue', 'Precision', 'ImeMode', 'FormulaDefinition', 'SourceTypeMask'],
-  MoneyAttributeMetadata: ['MaxValue', 'MinValue', 'Precision', 'PrecisionSource', 'IsBaseCurrency', 'CalculationOf', 'ImeMode', 'FormulaDefinition', 'SourceTypeMask'],
+  MoneyAttributeMetadata: [
+    'MaxValue',
+    'MinValue',
+    'Precision',
+    'PrecisionSource',
+    'IsBaseCurrency',
+    'CalculationOf',
+    'ImeMode',
+    'FormulaDefinition',
+    'SourceTypeMask',
+  ],
   BooleanAttributeMetadata: ['DefaultValue', 'FormulaDefinition', 'SourceTypeMask'],
-  DateTimeAttributeMetadata: ['Format', 'DateTimeBehavior', 'CanChangeDateTimeBehavior', 'MinSupportedValue', 'MaxSupportedValue', 'ImeMode', 'FormulaDefinition', 'SourceTypeMask'],
-  PicklistAttributeMetadata: ['DefaultFormValue', 'FormulaDefinition', 'SourceTypeMask', 'ParentPicklistLogicalName', 'ChildPicklistLogicalNames'],
+  DateTimeAttributeMetadata: [
+    'Format',
+    'DateTimeBehavior',
+    'CanChangeDateTimeBehavior',
+    'MinSupportedValue',
+    'MaxSupportedValue',
+    'ImeMode',
+    'FormulaDefinition',
+    'SourceTypeMask',
+  ],
+  PicklistAttributeMetadata: [
+    'DefaultFormValue',
+    'FormulaDefinition',
+    'SourceTypeMask',
+    'ParentPicklistLogicalName',
+    'ChildPicklistLogicalNames',
+  ],
   StateAttributeMetadata: ['DefaultFormValue'],
   StatusAttributeMetadata: ['DefaultFormValue'],
   LookupAttributeMetadata: ['Targets', 'Format'],
   UniqueIdentifierAttributeMetadata: [],
   EntityNameAttributeMetadata: ['DefaultFormValue', 'IsEntityReferenceStored'],
-  MultiSelectPicklistAttributeMetadata: ['DefaultFormValue', 'FormulaDefinition', 'SourceTypeMask', 'ParentPicklistLogicalName', 'ChildPicklistLogicalNames'],
+  MultiSelectPicklistAttributeMetadata: [
+    'DefaultFormValue',
+    'FormulaDefinition',
+    'SourceTypeMask',
+    'ParentPicklistLogicalName',
+    'ChildPicklistLogicalNames',
+  ],
 };
 
 /** Navigation properties per cast type (expandable). */
@@ -178,9 +230,13 @@ function typeSpecific(a: AttrDef): Record<string, unknown> {
     case 'StringAttributeMetadata':
     case 'MemoAttributeMetadata':
       return {
-        Format: a.format ?? 'Text', FormatName: { Value: a.format ?? 'Text' }, MaxLength: a.maxLength ?? 100, ImeMode: 'Auto',
+        Format: a.format ?? 'Text',
+        FormatName: { Value: a.format ?? 'Text' },
+        MaxLength: a.maxLength ?? 100,
+        ImeMode: 'Auto',
         ...(t === 'StringAttributeMetadata' ? { YomiOf: null, FormulaDefinition: null, SourceTypeMask: 0 } : {}),
-        IsLocalizable: false, DatabaseLength: (a.maxLength ?? 100) * 2,
+        IsLocalizable: false,
+        DatabaseLength: (a.maxLength ?? 100) * 2,
       };
     case 'IntegerAttributeMetadata':
       return { Format: a.format ?? 'None', MaxValue: a.maxValue, MinValue: a.minValue, FormulaDefinition: null, SourceTypeMask: 0 };
@@ -188,25 +244,50 @@ function typeSpecific(a: AttrDef): Record<string, unknown> {
       return { MaxValue: a.maxValue, MinValue: a.minValue };
     case 'DecimalAttributeMetadata':
     case 'DoubleAttributeMetadata':
-      return { MaxValue: a.maxValue, MinValue: a.minValue, Precision: a.precision, ImeMode: 'Auto', FormulaDefinition: null, SourceTypeMask: 0 };
+      return {
+        MaxValue: a.maxValue,
+        MinValue: a.minValue,
+        Precision: a.precision,
+        ImeMode: 'Auto',
+        FormulaDefinition: null,
+        SourceTypeMask: 0,
+      };
     case 'MoneyAttributeMetadata':
       return {
-        MaxValue: a.maxValue, MinValue: a.minValue, Precision: a.precision, PrecisionSource: 2, IsBaseCurrency: a.logicalName.endsWith('_base'),
-        CalculationOf: a.logicalName.endsWith('_base') ? a.logicalName.slice(0, -5) : null, ImeMode: 'Auto', FormulaDefinition: null, SourceTypeMask: 0,
+        MaxValue: a.maxValue,
+        MinValue: a.minValue,
+        Precision: a.precision,
+        PrecisionSource: 2,
+        IsBaseCurrency: a.logicalName.endsWith('_base'),
+        CalculationOf: a.logicalName.endsWith('_base') ? a.logicalName.slice(0, -5) : null,
+        ImeMode: 'Auto',
+        FormulaDefinition: null,
+        SourceTypeMask: 0,
       };
     case 'BooleanAttributeMetadata':
       return { DefaultValue: false, FormulaDefinition: null, SourceTypeMask: 0 };
     case 'DateTimeAttributeMetadata':
       return {
-        Format: a.dateOnly ? 'DateOnly' : 'DateAndTime', ImeMode: 'Auto', FormulaDefinition: null, SourceTypeMask: 0,
-        MinSupportedValue: '1753-01-01T00:00:00Z', MaxSupportedValue: '9999-12-30T23:59:59Z',
-        DateTimeBehavior: { Value: a.dateOnly ? 'DateOnly' : 'UserLocal' }, CanChangeDateTimeBehavior: managed(!a.dateOnly, 'canchangedatetimebehavior'),
+        Format: a.dateOnly ? 'DateOnly' : 'DateAndTime',
+        ImeMode: 'Auto',
+        FormulaDefinition: null,
+        SourceTypeMask: 0,
+        MinSupportedValue: '1753-01-01T00:00:00Z',
+        MaxSupportedValue: '9999-12-30T23:59:59Z',
+        DateTimeBehavior: { Value: a.dateOnly ? 'DateOnly' : 'UserLocal' },
+        CanChangeDateTimeBehavior: managed(!a.dateOnly, 'canchangedatetimebehavior'),
       };
     case 'PicklistAttributeMetadata':
-      return { DefaultFormValue: -1, FormulaDefinition: null, SourceTypeMask: 0, ParentPicklistLogicalName: null, ChildPicklistLogicalNames: [] };
+      return {
+        DefaultFormValue: -1,
+        FormulaDefinition: null,
+        SourceTypeMask: 0,
+        ParentPicklistLogicalName: null,
+        ChildPicklistLogicalNames: [],
+      };
     case 'StateAttributeMetadata':
     case 'StatusAttributeMetadata':
-      return { DefaultFormValue: a.type === 'Status' ? a.options?.[0]?.value ?? -1 : -1 };
+      return { DefaultFormValue: a.type === 'Status' ? (a.options?.[0]?.value ?? -1) : -1 };
     case 'LookupAttributeMetadata':
       return { Targets: (a.targets ?? []).map((x) => x.entity), Format: 'None' };
     case 'EntityNameAttributeMetadata':
@@ -351,8 +432,16 @@ export function oneToManyJson(r: Relationship): Record<string, unknown> {
     DenormalizedAttributeName: null,
     IsCustomizable: managed(true, 'iscustomizable'),
     AssociatedMenuConfiguration: {
-      Behavior: 'UseCollectionName', Group: 'Details', Order: 10000, IsCustomizable: true, Icon: null, ViewId: '00000000-0000-0000-0000-000000000000',
-      AvailableOffline: true, MenuId: null, QueryApi: null, Label: label('', `rel:${r.schemaName}:menu`),
+      Behavior: 'UseCollectionName',
+      Group: 'Details',
+      Order: 10000,
+      IsCustomizable: true,
+      Icon: null,
+      ViewId: '00000000-0000-0000-0000-000000000000',
+      AvailableOffline: true,
+      MenuId: null,
+      QueryApi: null,
+      Label: label('', `rel:${r.schemaName}:menu`),
     },
     CascadeConfiguration: {
       Assign: r.cascadeDelete === 'Cascade' ? 'Cascade' : 'NoCascade',

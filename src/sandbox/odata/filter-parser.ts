@@ -6,10 +6,28 @@ import { ApiError, Errors } from '../errors';
  * DateTimeOffset and Date, enum literals) and Microsoft.Dynamics.CRM query functions.
  */
 
-export type Edm = 'Edm.String' | 'Edm.Int32' | 'Edm.Int64' | 'Edm.Decimal' | 'Edm.Double' | 'Edm.Boolean' | 'Edm.Guid' | 'Edm.DateTimeOffset' | 'Edm.Date' | 'Edm.Enum' | 'Edm.Complex' | 'null';
+export type Edm =
+  | 'Edm.String'
+  | 'Edm.Int32'
+  | 'Edm.Int64'
+  | 'Edm.Decimal'
+  | 'Edm.Double'
+  | 'Edm.Boolean'
+  | 'Edm.Guid'
+  | 'Edm.DateTimeOffset'
+  | 'Edm.Date'
+  | 'Edm.Enum'
+  | 'Edm.Complex'
+  | 'null';
 
 type TokKind = 'ident' | 'string' | 'number' | 'guid' | 'datetime' | 'date' | 'enum' | '(' | ')' | ',' | '[' | ']' | '=' | 'eof';
-interface Tok { kind: TokKind; text: string; value?: unknown; pos: number; end: number }
+interface Tok {
+  kind: TokKind;
+  text: string;
+  value?: unknown;
+  pos: number;
+  end: number;
+}
 
 const GUID_RE = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}/;
 const DATETIME_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,7})?)?(Z|[+-]\d{2}:\d{2})/;
@@ -23,15 +41,26 @@ function tokenize(text: string): Tok[] {
   const n = text.length;
   while (i < n) {
     const c = text[i];
-    if (c === ' ' || c === '\t' || c === '\r' || c === '\n') { i++; continue; }
-    if ('(),[]='.includes(c)) { toks.push({ kind: c as TokKind, text: c, pos: i, end: i + 1 }); i++; continue; }
+    if (c === ' ' || c === '\t' || c === '\r' || c === '\n') {
+      i++;
+      continue;
+    }
+    if ('(),[]='.includes(c)) {
+      toks.push({ kind: c as TokKind, text: c, pos: i, end: i + 1 });
+      i++;
+      continue;
+    }
     if (c === "'") {
       let j = i + 1;
       let s = '';
       for (;;) {
         if (j >= n) throw Errors.syntax(n, text);
         if (text[j] === "'") {
-          if (text[j + 1] === "'") { s += "'"; j += 2; continue; }
+          if (text[j + 1] === "'") {
+            s += "'";
+            j += 2;
+            continue;
+          }
           break;
         }
         s += text[j++];
@@ -42,10 +71,22 @@ function tokenize(text: string): Tok[] {
     }
     const rest = text.slice(i, i + 64);
     let m = GUID_RE.exec(rest);
-    if (m && !/[A-Za-z0-9_]/.test(text[i + 36] ?? '')) { toks.push({ kind: 'guid', text: m[0], value: m[0].toLowerCase(), pos: i, end: i + 36 }); i += 36; continue; }
+    if (m && !/[A-Za-z0-9_]/.test(text[i + 36] ?? '')) {
+      toks.push({ kind: 'guid', text: m[0], value: m[0].toLowerCase(), pos: i, end: i + 36 });
+      i += 36;
+      continue;
+    }
     if (/[-\d]/.test(c)) {
-      if ((m = DATETIME_RE.exec(rest))) { toks.push({ kind: 'datetime', text: m[0], value: m[0], pos: i, end: i + m[0].length }); i += m[0].length; continue; }
-      if ((m = DATE_RE.exec(rest))) { toks.push({ kind: 'date', text: m[0], value: m[0], pos: i, end: i + m[0].length }); i += m[0].length; continue; }
+      if ((m = DATETIME_RE.exec(rest))) {
+        toks.push({ kind: 'datetime', text: m[0], value: m[0], pos: i, end: i + m[0].length });
+        i += m[0].length;
+        continue;
+      }
+      if ((m = DATE_RE.exec(rest))) {
+        toks.push({ kind: 'date', text: m[0], value: m[0], pos: i, end: i + m[0].length });
+        i += m[0].length;
+        continue;
+      }
       if ((m = NUMBER_RE.exec(rest)) && !/[A-Za-z0-9_]/.test(text[i + m[0].length] ?? '')) {
         toks.push({ kind: 'number', text: m[0], value: m[0], pos: i, end: i + m[0].length });
         i += m[0].length;
@@ -73,9 +114,7 @@ function tokenize(text: string): Tok[] {
   return toks;
 }
 
-export type Operand =
-  | { t: 'prop'; path: string; pos: number }
-  | { t: 'lit'; edm: Edm; value: unknown; text: string };
+export type Operand = { t: 'prop'; path: string; pos: number } | { t: 'lit'; edm: Edm; value: unknown; text: string };
 
 export type FilterNode =
   | { t: 'and' | 'or'; l: FilterNode; r: FilterNode }
@@ -92,17 +131,24 @@ export function parseFilter(text: string): FilterNode {
   const toks = tokenize(text);
   let p = 0;
   const peek = () => toks[p];
-  const fail = (t: Tok = toks[p]): never => { throw Errors.syntax(t.pos, text); };
+  const fail = (t: Tok = toks[p]): never => {
+    throw Errors.syntax(t.pos, text);
+  };
   const expect = (k: TokKind) => (toks[p].kind === k ? toks[p++] : fail());
   const isWord = (w: string) => toks[p].kind === 'ident' && toks[p].text === w;
 
   function literal(t: Tok): Operand {
     switch (t.kind) {
-      case 'string': return { t: 'lit', edm: 'Edm.String', value: t.value, text: t.text };
-      case 'guid': return { t: 'lit', edm: 'Edm.Guid', value: t.value, text: t.text };
-      case 'datetime': return { t: 'lit', edm: 'Edm.DateTimeOffset', value: t.value, text: t.text };
-      case 'date': return { t: 'lit', edm: 'Edm.Date', value: t.value, text: t.text };
-      case 'enum': return { t: 'lit', edm: 'Edm.Enum', value: t.value, text: t.text };
+      case 'string':
+        return { t: 'lit', edm: 'Edm.String', value: t.value, text: t.text };
+      case 'guid':
+        return { t: 'lit', edm: 'Edm.Guid', value: t.value, text: t.text };
+      case 'datetime':
+        return { t: 'lit', edm: 'Edm.DateTimeOffset', value: t.value, text: t.text };
+      case 'date':
+        return { t: 'lit', edm: 'Edm.Date', value: t.value, text: t.text };
+      case 'enum':
+        return { t: 'lit', edm: 'Edm.Enum', value: t.value, text: t.text };
       case 'number': {
         const raw = t.text.replace(/[mMdDfFlL]$/, '');
         const isInt = /^-?\d+$/.test(raw);
@@ -171,7 +217,9 @@ export function parseFilter(text: string): FilterNode {
         p++;
         return { t: 'qf', name: name.slice('Microsoft.Dynamics.CRM.'.length), params, pos: t.pos };
       }
-      throw Errors.query(`An unknown function with name '${name}' was found. This may also be a function import or a key lookup on a navigation property, which is not allowed.`);
+      throw Errors.query(
+        `An unknown function with name '${name}' was found. This may also be a function import or a key lookup on a navigation property, which is not allowed.`,
+      );
     }
     const l = operand();
     const opTok = peek();
@@ -180,7 +228,10 @@ export function parseFilter(text: string): FilterNode {
       const r = operand();
       return { t: 'cmp', op: opTok.text as CmpOp, l, r };
     }
-    if (l.t === 'prop' && (opTok.kind === 'eof' || opTok.kind === ')' || (opTok.kind === 'ident' && (opTok.text === 'and' || opTok.text === 'or')))) {
+    if (
+      l.t === 'prop' &&
+      (opTok.kind === 'eof' || opTok.kind === ')' || (opTok.kind === 'ident' && (opTok.text === 'and' || opTok.text === 'or')))
+    ) {
       return { t: 'boolprop', prop: l };
     }
     return fail(opTok);
@@ -195,12 +246,18 @@ export function parseFilter(text: string): FilterNode {
   }
   function andExpr(): FilterNode {
     let l = unary();
-    while (isWord('and')) { p++; l = { t: 'and', l, r: unary() }; }
+    while (isWord('and')) {
+      p++;
+      l = { t: 'and', l, r: unary() };
+    }
     return l;
   }
   function orExpr(): FilterNode {
     let l = andExpr();
-    while (isWord('or')) { p++; l = { t: 'or', l, r: andExpr() }; }
+    while (isWord('or')) {
+      p++;
+      l = { t: 'or', l, r: andExpr() };
+    }
     return l;
   }
 
@@ -211,7 +268,10 @@ export function parseFilter(text: string): FilterNode {
 }
 
 /** How the compiler reads a property: its Edm type and a getter. Throws ApiError for unknown names. */
-export interface PropBinding { edm: Edm; get(r: Record<string, unknown>): unknown }
+export interface PropBinding {
+  edm: Edm;
+  get(r: Record<string, unknown>): unknown;
+}
 export interface FilterContext {
   bind(path: string): PropBinding;
   /** Query functions name attributes by logical name (PropertyName='ownerid'); defaults to bind. */
@@ -227,7 +287,14 @@ function family(e: Edm): string {
   if (e === 'Edm.Enum') return 'enum';
   return e;
 }
-const OP_KIND: Record<CmpOp, string> = { eq: 'Equal', ne: 'NotEqual', gt: 'GreaterThan', ge: 'GreaterThanOrEqual', lt: 'LessThan', le: 'LessThanOrEqual' };
+const OP_KIND: Record<CmpOp, string> = {
+  eq: 'Equal',
+  ne: 'NotEqual',
+  gt: 'GreaterThan',
+  ge: 'GreaterThanOrEqual',
+  lt: 'LessThan',
+  le: 'LessThanOrEqual',
+};
 
 function toMs(v: unknown): number {
   if (typeof v !== 'string') return NaN;
@@ -274,7 +341,9 @@ export function compileFilter(ast: FilterNode, ctx: FilterContext): Predicate {
       const p = operand(ast.prop);
       const a = operand(ast.arg);
       if (p.edm !== 'Edm.String' || (a.edm !== 'Edm.String' && a.edm !== 'null')) {
-        throw Errors.query(`No function signature for the function with name '${ast.name}' matches the specified arguments. The function signatures considered are: ${ast.name}(Edm.String Nullable=true, Edm.String Nullable=true).`);
+        throw Errors.query(
+          `No function signature for the function with name '${ast.name}' matches the specified arguments. The function signatures considered are: ${ast.name}(Edm.String Nullable=true, Edm.String Nullable=true).`,
+        );
       }
       const name = ast.name;
       return (x) => {
@@ -295,13 +364,18 @@ export function compileFilter(ast: FilterNode, ctx: FilterContext): Predicate {
         const fl = family(l.edm);
         const fr = family(r.edm);
         if (fl !== fr || l.edm === 'Edm.Complex') {
-          throw Errors.query(`A binary operator with incompatible types was detected. Found operand types '${l.edm}' and '${r.edm}' for operator kind '${OP_KIND[ast.op]}'.`);
+          throw Errors.query(
+            `A binary operator with incompatible types was detected. Found operand types '${l.edm}' and '${r.edm}' for operator kind '${OP_KIND[ast.op]}'.`,
+          );
         }
         fam = fl;
       }
       if (fam === 'Edm.Boolean' || fam === 'Edm.Guid' || fam === 'null') {
         if (ast.op !== 'eq' && ast.op !== 'ne') {
-          if (fam !== 'Edm.Guid') throw Errors.query(`A binary operator with incompatible types was detected. Found operand types '${l.edm}' and '${r.edm}' for operator kind '${OP_KIND[ast.op]}'.`);
+          if (fam !== 'Edm.Guid')
+            throw Errors.query(
+              `A binary operator with incompatible types was detected. Found operand types '${l.edm}' and '${r.edm}' for operator kind '${OP_KIND[ast.op]}'.`,
+            );
         }
       }
       const op = ast.op;
@@ -328,12 +402,18 @@ function startOfDay(ms: number): number {
 function compileQueryFunction(node: Extract<FilterNode, { t: 'qf' }>, ctx: FilterContext): Predicate {
   const name = node.name;
   const propName = node.params.PropertyName;
-  if (typeof propName !== 'string') throw Errors.query(`The function 'Microsoft.Dynamics.CRM.${name}' requires the parameter 'PropertyName'.`);
+  if (typeof propName !== 'string')
+    throw Errors.query(`The function 'Microsoft.Dynamics.CRM.${name}' requires the parameter 'PropertyName'.`);
   const b = ctx.bindAttribute ? ctx.bindAttribute(propName) : ctx.bind(propName);
   const now = ctx.now ?? Date.now();
   const num = Number(node.params.PropertyValue);
   const ms = (x: Record<string, unknown>) => toMs(b.get(x));
-  const between = (lo: number, hi: number): Predicate => (x) => { const v = ms(x); return v >= lo && v < hi; };
+  const between =
+    (lo: number, hi: number): Predicate =>
+    (x) => {
+      const v = ms(x);
+      return v >= lo && v < hi;
+    };
   const today = startOfDay(now);
   const eqSet = (vals: unknown[], negate: boolean): Predicate => {
     const set = new Set(vals.map((v) => String(v).toLowerCase()));
@@ -344,38 +424,77 @@ function compileQueryFunction(node: Extract<FilterNode, { t: 'qf' }>, ctx: Filte
     };
   };
   switch (name) {
-    case 'LastXHours': return between(now - num * 3600000, now);
-    case 'NextXHours': return between(now, now + num * 3600000);
-    case 'LastXDays': return between(today - num * DAY, now);
-    case 'NextXDays': return between(now, today + (num + 1) * DAY);
-    case 'LastXWeeks': return between(today - num * 7 * DAY, now);
-    case 'NextXWeeks': return between(now, today + (num * 7 + 1) * DAY);
-    case 'LastXMonths': return between(today - num * 30 * DAY, now);
-    case 'NextXMonths': return between(now, today + (num * 30 + 1) * DAY);
-    case 'LastXYears': return between(today - num * 365 * DAY, now);
-    case 'NextXYears': return between(now, today + (num * 365 + 1) * DAY);
-    case 'OlderThanXDays': return (x) => ms(x) < today - num * DAY;
-    case 'OlderThanXMonths': return (x) => ms(x) < today - num * 30 * DAY;
-    case 'Today': return between(today, today + DAY);
-    case 'Yesterday': return between(today - DAY, today);
-    case 'Tomorrow': return between(today + DAY, today + 2 * DAY);
-    case 'On': { const d = startOfDay(toMs(String(node.params.PropertyValue))); return between(d, d + DAY); }
-    case 'OnOrAfter': { const d = startOfDay(toMs(String(node.params.PropertyValue))); return (x) => ms(x) >= d; }
-    case 'OnOrBefore': { const d = startOfDay(toMs(String(node.params.PropertyValue))); return (x) => ms(x) < d + DAY; }
-    case 'In': return eqSet((node.params.PropertyValues as unknown[]) ?? [], false);
-    case 'NotIn': return eqSet((node.params.PropertyValues as unknown[]) ?? [], true);
+    case 'LastXHours':
+      return between(now - num * 3600000, now);
+    case 'NextXHours':
+      return between(now, now + num * 3600000);
+    case 'LastXDays':
+      return between(today - num * DAY, now);
+    case 'NextXDays':
+      return between(now, today + (num + 1) * DAY);
+    case 'LastXWeeks':
+      return between(today - num * 7 * DAY, now);
+    case 'NextXWeeks':
+      return between(now, today + (num * 7 + 1) * DAY);
+    case 'LastXMonths':
+      return between(today - num * 30 * DAY, now);
+    case 'NextXMonths':
+      return between(now, today + (num * 30 + 1) * DAY);
+    case 'LastXYears':
+      return between(today - num * 365 * DAY, now);
+    case 'NextXYears':
+      return between(now, today + (num * 365 + 1) * DAY);
+    case 'OlderThanXDays':
+      return (x) => ms(x) < today - num * DAY;
+    case 'OlderThanXMonths':
+      return (x) => ms(x) < today - num * 30 * DAY;
+    case 'Today':
+      return between(today, today + DAY);
+    case 'Yesterday':
+      return between(today - DAY, today);
+    case 'Tomorrow':
+      return between(today + DAY, today + 2 * DAY);
+    case 'On': {
+      const d = startOfDay(toMs(String(node.params.PropertyValue)));
+      return between(d, d + DAY);
+    }
+    case 'OnOrAfter': {
+      const d = startOfDay(toMs(String(node.params.PropertyValue)));
+      return (x) => ms(x) >= d;
+    }
+    case 'OnOrBefore': {
+      const d = startOfDay(toMs(String(node.params.PropertyValue)));
+      return (x) => ms(x) < d + DAY;
+    }
+    case 'In':
+      return eqSet((node.params.PropertyValues as unknown[]) ?? [], false);
+    case 'NotIn':
+      return eqSet((node.params.PropertyValues as unknown[]) ?? [], true);
     case 'Between':
     case 'NotBetween': {
       const [lo, hi] = ((node.params.PropertyValues as unknown[]) ?? []).map((v) => (typeof v === 'string' ? toMs(v) : Number(v)));
       const isDate = b.edm === 'Edm.DateTimeOffset' || b.edm === 'Edm.Date';
-      const inside: Predicate = (x) => { const raw = b.get(x); if (raw == null) return false; const v = isDate ? toMs(raw) : Number(raw); return v >= lo && v <= hi; };
+      const inside: Predicate = (x) => {
+        const raw = b.get(x);
+        if (raw == null) return false;
+        const v = isDate ? toMs(raw) : Number(raw);
+        return v >= lo && v <= hi;
+      };
       return name === 'Between' ? inside : (x) => b.get(x) != null && !inside(x);
     }
-    case 'EqualUserId': return (x) => String(b.get(x) ?? '').toLowerCase() === (ctx.userId ?? '').toLowerCase();
-    case 'NotEqualUserId': return (x) => String(b.get(x) ?? '').toLowerCase() !== (ctx.userId ?? '').toLowerCase();
-    case 'Null': return (x) => b.get(x) == null;
-    case 'NotNull': return (x) => b.get(x) != null;
+    case 'EqualUserId':
+      return (x) => String(b.get(x) ?? '').toLowerCase() === (ctx.userId ?? '').toLowerCase();
+    case 'NotEqualUserId':
+      return (x) => String(b.get(x) ?? '').toLowerCase() !== (ctx.userId ?? '').toLowerCase();
+    case 'Null':
+      return (x) => b.get(x) == null;
+    case 'NotNull':
+      return (x) => b.get(x) != null;
     default:
-      throw new ApiError(400, '0x80060888', `An unknown function with name 'Microsoft.Dynamics.CRM.${name}' was found. This may also be a function import or a key lookup on a navigation property, which is not allowed.`);
+      throw new ApiError(
+        400,
+        '0x80060888',
+        `An unknown function with name 'Microsoft.Dynamics.CRM.${name}' was found. This may also be a function import or a key lookup on a navigation property, which is not allowed.`,
+      );
   }
 }

@@ -12,7 +12,16 @@ export const LLN = 'Microsoft.Dynamics.CRM.lookuplogicalname';
 
 export type CompiledExpand =
   | { kind: 'single'; nav: string; attr: AttrDef; target: string; select: string[] | null }
-  | { kind: 'collection'; nav: string; child: EntityModel; attr: AttrDef; select: string[] | null; filter?: Predicate; compare?: (a: Rec, b: Rec) => number; top?: number };
+  | {
+      kind: 'collection';
+      nav: string;
+      child: EntityModel;
+      attr: AttrDef;
+      select: string[] | null;
+      filter?: Predicate;
+      compare?: (a: Rec, b: Rec) => number;
+      top?: number;
+    };
 
 export interface ShapeContext {
   model: Model;
@@ -31,7 +40,15 @@ const dateFormats = new Map<string, Intl.DateTimeFormat>();
 function dateFormat(tz: string): Intl.DateTimeFormat {
   let f = dateFormats.get(tz);
   if (!f) {
-    f = new Intl.DateTimeFormat('en-US', { timeZone: tz, year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: '2-digit', hour12: true });
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone: tz,
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: '2-digit',
+      hour12: true,
+    });
     dateFormats.set(tz, f);
   }
   return f;
@@ -50,7 +67,9 @@ export function formattedValue(a: AttrDef, v: unknown, tz: string): string | und
       return v ? t : f;
     }
     case 'Money':
-      return numberFormat('money', { style: 'currency', currency: 'USD', minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(Number(v));
+      return numberFormat('money', { style: 'currency', currency: 'USD', minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(
+        Number(v),
+      );
     case 'Integer':
     case 'BigInt':
       return numberFormat('int', { maximumFractionDigits: 0 }).format(Number(v));

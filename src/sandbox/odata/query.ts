@@ -27,7 +27,13 @@ function decode(s: string): string {
   }
 }
 
-export interface ExpandItem { nav: string; select?: string[]; filter?: string; orderby?: string; top?: number }
+export interface ExpandItem {
+  nav: string;
+  select?: string[];
+  filter?: string;
+  orderby?: string;
+  top?: number;
+}
 
 export interface QueryOptions {
   select?: string[];
@@ -125,7 +131,10 @@ export function parseExpand(v: string): ExpandItem[] {
   });
 }
 
-export interface OrderKey { prop: string; desc: boolean }
+export interface OrderKey {
+  prop: string;
+  desc: boolean;
+}
 
 export function parseOrderBy(v: string): OrderKey[] {
   return v.split(',').map((part) => {
@@ -151,7 +160,13 @@ export function parsePrefer(header: string | undefined): Prefer {
     const part = raw.trim();
     const eq = part.indexOf('=');
     const key = (eq < 0 ? part : part.slice(0, eq)).trim().toLowerCase();
-    const val = eq < 0 ? '' : part.slice(eq + 1).trim().replace(/^'|'$/g, '');
+    const val =
+      eq < 0
+        ? ''
+        : part
+            .slice(eq + 1)
+            .trim()
+            .replace(/^'|'$/g, '');
     if (key === 'return' && val === 'representation') p.returnRepresentation = true;
     else if (key === 'odata.maxpagesize') {
       const n = Number(val);
@@ -168,7 +183,11 @@ export function annotationFilter(value: string | undefined): AnnotationFilter | 
   if (!value) return undefined;
   const inc: string[] = [];
   const exc: string[] = [];
-  for (const t of value.split(',').map((s) => s.trim()).filter(Boolean)) (t.startsWith('-') ? exc : inc).push(t.replace(/^-/, ''));
+  for (const t of value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean))
+    (t.startsWith('-') ? exc : inc).push(t.replace(/^-/, ''));
   const match = (pat: string, name: string) => pat === '*' || pat === name || (pat.endsWith('.*') && name.startsWith(pat.slice(0, -1)));
   if (!inc.length) return undefined;
   return (name) => inc.some((p) => match(p, name)) && !exc.some((p) => match(p, name));
