@@ -1,10 +1,10 @@
 /**
  * Measures simple GETs per second against the emulator with plain node:http keep-alive clients.
- * Run: npx ts-node --transpile-only src/sandbox/bench-emulator.ts [seconds=5] [concurrency=16]
+ * Run: npx ts-node --transpile-only bench/sandbox/emulator-gets.ts [seconds=5] [concurrency=16]
  * Writes its result to stderr (stdout stays free, as everywhere in the sandbox).
  */
 import { Agent, request } from 'node:http';
-import { startEmulator } from './index';
+import { startEmulator } from '../../src/sandbox';
 
 async function main(): Promise<void> {
   const seconds = Number(process.argv[2] ?? 5);
