@@ -45,6 +45,8 @@ export class AuditInterceptor implements NestInterceptor {
         table,
         outcome,
         errorKind: outcome === 'error' ? (error instanceof ToolError ? error.kind : 'internal') : undefined,
+        // What Dataverse said (bad_filter, throttled, ...), for failures that came from a Dataverse call.
+        dataverseErrorKind: error instanceof ToolError ? (error.details?.dataverseKind as string | undefined) : undefined,
         durationMs: Number(process.hrtime.bigint() - started) / 1e6,
         dataverseRequestIds: ctx?.dataverseRequestIds.length ? [...ctx.dataverseRequestIds] : undefined,
         ...ctx?.auditExtras,

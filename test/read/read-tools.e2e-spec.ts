@@ -138,6 +138,16 @@ describe('read tools end to end (Streamable HTTP, Redis)', () => {
     const event = events.filter((e) => e.tool === 'list_records' && e.table === 'lead').at(-1);
     expect(event).toMatchObject({ category: 'read', outcome: 'ok', userId: expect.stringMatching(/^static-/), durationMs: expect.any(Number), dataverseRequestIds: expect.any(Array) });
     expect(server.stderr()).not.toContain('secret-value-123');
+
+    await callTool(client, 'list_records', { table: 'lead', filter: "subject eqq 'secret-value-456'" });
+    await new Promise((r) => setTimeout(r, 100));
+    const failedLine = server
+      .stderr()
+      .split('\n')
+      .filter((l) => l.includes('"audit":true') && l.includes('"outcome":"error"'))
+      .at(-1);
+    expect(JSON.parse(failedLine!)).toMatchObject({ tool: 'list_records', errorKind: 'invalid_input', dataverseErrorKind: 'bad_filter' });
+    expect(failedLine).not.toContain('secret-value-456');
   });
 });
 
