@@ -30,4 +30,5 @@ VOLUME ["/data"]
 EXPOSE 8199 5577
 # Probes /healthz when an HTTP transport runs; in stdio mode there is nothing to probe and it reports healthy.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 CMD ["node", "dist/healthcheck.js"]
-ENTRYPOINT ["/usr/bin/tini", "--", "node", "dist/main.js"]
+ENTRYPOINT ["/usr/bin/tini", "--"]
+CMD ["node", "dist/main.js"]
