@@ -4,7 +4,7 @@ import { PinoLogger } from 'nestjs-pino';
 import { Observable, tap } from 'rxjs';
 import { callContext } from '../common/call-context';
 import { ToolError } from '../common/tool-error';
-import { MCP_TOOL_METADATA_KEY } from '@rekog/mcp-nest';
+import { MCP_TOOL_METADATA_KEY } from '@rekog/mcp-nest/dist/mcp';
 
 export type AuditCategory = 'auth' | 'read' | 'create' | 'update' | 'destructive';
 

@@ -1,4 +1,4 @@
-import { McpOptions, McpTransportType } from '@rekog/mcp-nest';
+import { McpOptions, McpTransportType } from '@rekog/mcp-nest/dist/mcp';
 import type { AppConfig } from '../config/app-config';
 import { SERVER_INSTRUCTIONS } from './instructions';
 

@@ -1,5 +1,5 @@
 import { DynamicModule, Module, Provider } from '@nestjs/common';
-import { McpModule } from '@rekog/mcp-nest';
+import { McpModule } from '@rekog/mcp-nest/dist/mcp';
 import type { AppConfig } from '../config/app-config';
 import { AuthTools } from './auth/auth.tools';
 import { mcpOptions } from './mcp-options';

@@ -1,4 +1,4 @@
-import { MCP_TOOL_METADATA_KEY } from '@rekog/mcp-nest';
+import { MCP_TOOL_METADATA_KEY } from '@rekog/mcp-nest/dist/mcp';
 import { z } from 'zod';
 import type { SignInResult, TokenProvider } from '../../auth/token-provider';
 import { ToolError } from '../../common/tool-error';

@@ -1,5 +1,5 @@
 import { Inject } from '@nestjs/common';
-import { Tool } from '@rekog/mcp-nest';
+import { Tool } from '@rekog/mcp-nest/dist/mcp';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { callContext } from '../../common/call-context';

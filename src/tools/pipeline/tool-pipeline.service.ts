@@ -3,7 +3,7 @@ import { DiscoveryService, MetadataScanner } from '@nestjs/core';
 import { ExternalContextCreator } from '@nestjs/core/helpers/external-context-creator';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { callContext, CallContext } from '../../common/call-context';
-import { MCP_TOOL_METADATA_KEY } from '@rekog/mcp-nest';
+import { MCP_TOOL_METADATA_KEY } from '@rekog/mcp-nest/dist/mcp';
 import { ToolError } from '../../common/tool-error';
 import { toolErrorResult } from './tool-result';
 

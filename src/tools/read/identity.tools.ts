@@ -1,5 +1,5 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { Tool } from '@rekog/mcp-nest';
+import { Tool } from '@rekog/mcp-nest/dist/mcp';
 import { z } from 'zod';
 import { IdentityService } from '../../dataverse/identity.service';
 import { annotations, READ_ANNOTATIONS } from '../annotations';

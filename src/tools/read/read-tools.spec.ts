@@ -1,5 +1,5 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { MCP_TOOL_METADATA_KEY } from '@rekog/mcp-nest';
+import { MCP_TOOL_METADATA_KEY } from '@rekog/mcp-nest/dist/mcp';
 import { startEmulator, EmulatorHandle } from '../../sandbox';
 import { IdentityService } from '../../dataverse/identity.service';
 import { MetadataService } from '../../dataverse/metadata.service';

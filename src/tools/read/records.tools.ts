@@ -1,5 +1,5 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { Tool } from '@rekog/mcp-nest';
+import { Tool } from '@rekog/mcp-nest/dist/mcp';
 import { z } from 'zod';
 import { DEFAULT_TOP, MAX_TOP, OUTPUT_BUDGET_CHARS, RecordsService } from '../../dataverse/records.service';
 import { annotations, READ_ANNOTATIONS } from '../annotations';
