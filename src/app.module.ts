@@ -10,6 +10,9 @@ import { ConfigModule } from './config/config.module';
 import { DataverseModule } from './dataverse/dataverse.module';
 import { HealthController } from './http/health.controller';
 import { ReadinessService } from './http/readiness.service';
+import { PROPOSALS_REDIS_CLIENT } from './proposals/proposal.types';
+import { ProposalsModule } from './proposals/proposals.module';
+import { REDIS_CLIENT } from './cache/redis.token';
 import { ToolPipelineService } from './tools/pipeline/tool-pipeline.service';
 import { ToolsModule } from './tools/tools.module';
 
@@ -44,12 +47,19 @@ export class AppModule {
         AuthModule,
         CacheModule,
         DataverseModule,
+        ProposalsModule,
         ToolsModule.forRoot(config, options.version),
         ...(options.imports ?? []),
       ],
       controllers: http ? [HealthController] : [],
-      providers: [ReadinessService, ToolPipelineService, AuditInterceptor],
-      exports: [ReadinessService, AuditInterceptor],
+      providers: [
+        ReadinessService,
+        ToolPipelineService,
+        AuditInterceptor,
+        // Delete proposals share the cache's Redis connection (null without REDIS_URL: proposals then live in memory).
+        { provide: PROPOSALS_REDIS_CLIENT, useExisting: REDIS_CLIENT },
+      ],
+      exports: [ReadinessService, AuditInterceptor, PROPOSALS_REDIS_CLIENT],
     };
   }
 }

@@ -1,16 +1,18 @@
 import { Global, Module } from '@nestjs/common';
 import { DataverseClient } from './dataverse.client';
+import { DeleteImpactService } from './delete-impact';
 import { IdentityService } from './identity.service';
 import { MetadataService } from './metadata.service';
 import { RecordsService } from './records.service';
+import { WritesService } from './writes.service';
 
 /**
- * Everything that speaks to Dataverse: the HTTP client (the only one) and the read services built on it.
+ * Everything that speaks to Dataverse: the HTTP client (the only one) and the read and write services built on it.
  * Needs TOKEN_PROVIDER (AuthModule), APP_CONFIG and CacheService (CacheModule), all global.
  */
 @Global()
 @Module({
-  providers: [DataverseClient, IdentityService, MetadataService, RecordsService],
-  exports: [DataverseClient, IdentityService, MetadataService, RecordsService],
+  providers: [DataverseClient, IdentityService, MetadataService, RecordsService, WritesService, DeleteImpactService],
+  exports: [DataverseClient, IdentityService, MetadataService, RecordsService, WritesService, DeleteImpactService],
 })
 export class DataverseModule {}

@@ -2,8 +2,10 @@ import { DynamicModule, Module, Provider } from '@nestjs/common';
 import { McpModule } from '@rekog/mcp-nest/dist/mcp';
 import type { AppConfig } from '../config/app-config';
 import { AuthTools } from './auth/auth.tools';
+import { DELETE_TOOLS } from './delete/delete.tools';
 import { mcpOptions } from './mcp-options';
 import { READ_TOOLS } from './read';
+import { WRITE_TOOLS } from './write/records-write.tools';
 
 /**
  * The MCP server and its tool providers. Which tools exist depends on the configuration:
@@ -12,11 +14,17 @@ import { READ_TOOLS } from './read';
 @Module({})
 export class ToolsModule {
   static forRoot(config: AppConfig, version: string): DynamicModule {
-    const tools: Provider[] = [AuthTools, ...READ_TOOLS];
+    const tools: Provider[] = [AuthTools, ...toolsFor(config)];
     return {
       module: ToolsModule,
       imports: [McpModule.forRoot(mcpOptions(config, version))],
       providers: tools,
     };
   }
+}
+
+/** The data tools a configuration exposes: reads always; writes unless read-only; deletes unless read-only or deletes are off. */
+export function toolsFor(config: Pick<AppConfig, 'readOnly' | 'allowDelete'>): Provider[] {
+  if (config.readOnly) return [...READ_TOOLS];
+  return [...READ_TOOLS, ...WRITE_TOOLS, ...(config.allowDelete ? DELETE_TOOLS : [])];
 }

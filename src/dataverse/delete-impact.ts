@@ -1,0 +1,286 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { CacheService } from '../cache/cache.service';
+import { cacheKeys } from '../cache/cache-keys';
+import { ToolError } from '../common/tool-error';
+import { DataverseClient, FORMATTED_ANNOTATIONS } from './dataverse.client';
+import { DataverseError, dataverseKindOf } from './dataverse-error';
+import { formatRecord } from './formatting';
+import { MetadataService, TableInfo } from './metadata.service';
+import { entityDefinitionPath, recordPath, truncate, validateGuid } from './odata';
+
+/** A one-to-many relationship of the table being deleted, as far as a delete cares. */
+export interface OneToManyRelationship {
+  schemaName: string;
+  referencingEntity: string;
+  referencingAttribute: string;
+  /** `CascadeConfiguration.Delete`: Cascade | RemoveLink | Restrict (anything else is treated like RemoveLink). */
+  cascadeDelete: string;
+}
+
+/** Related records of one relationship. */
+export interface RelatedCount {
+  relationship: string;
+  /** Logical name of the related table. */
+  table: string;
+  /** Its lookup that points at the record. */
+  field: string;
+  /** How many related records; null when they could not be counted. */
+  count: number | null;
+  /** The count hit Dataverse's cap of 5000: there are at least that many. */
+  atLeast?: true;
+}
+
+/** What `delete_record` shows the user before they say yes, and what the proposal stores. */
+export interface DeleteSummary {
+  table: string;
+  id: string;
+  name?: string;
+  /** A few identifying fields (formatted values where Dataverse gives them). */
+  fields: Record<string, unknown>;
+  /** Related records deleted along with it (cascade delete). */
+  deletedWithIt: RelatedCount[];
+  /** Related records that keep existing but lose their link to it. */
+  unlinked: RelatedCount[];
+  /** Related records that make Dataverse refuse the delete (restrict). */
+  blocking: RelatedCount[];
+  /** True when blocking relationships have records: the delete would be refused. */
+  blocked: boolean;
+  /** Relationships to tables outside the business-table list (not counted). */
+  notChecked?: number;
+  /** The summary in plain words, to show to the user. */
+  text: string;
+}
+
+export interface DeleteImpact {
+  table: TableInfo;
+  id: string;
+  /** `@odata.etag` of the record as it was summarised. */
+  etag?: string;
+  summary: DeleteSummary;
+}
+
+/** Identifying fields shown in a summary, in order of preference (the first few present are used). */
+const IDENTIFYING_FIELDS = [
+  'emailaddress1',
+  'accountnumber',
+  'telephone1',
+  'jobtitle',
+  'parentcustomerid',
+  'customerid',
+  'regardingobjectid',
+  'scheduledstart',
+  'scheduledend',
+  'address1_city',
+  'statuscode',
+  'ownerid',
+  'modifiedon',
+];
+const MAX_IDENTIFYING = 5;
+/** Most relationships counted for one summary, and how many count queries run at once. */
+const MAX_COUNTED = 60;
+const COUNT_CONCURRENCY = 6;
+const COUNT_CAP = 5000;
+const FIELD_NAME = /^[a-z][a-z0-9_]{0,127}$/;
+const RANK: Record<string, number> = { Restrict: 0, Cascade: 1, RemoveLink: 2 };
+
+/**
+ * Delete proposals' impact summary and the delete itself. The summary reads the record (primary name, a few
+ * identifying fields, its etag) and, for each one-to-many relationship, counts the related records with
+ * `$count=true` on `_<lookup>_value eq <id>`: cascade relationships say what goes too, restrict ones say why the
+ * delete will be refused, remove-link ones say what loses its link. One-to-many relationships are cached like
+ * the schema (under the same prefix, so refresh_schema_cache for all tables drops them too).
+ */
+@Injectable()
+export class DeleteImpactService {
+  private readonly logger = new Logger('DeleteImpact');
+
+  constructor(
+    private readonly dv: DataverseClient,
+    private readonly metadata: MetadataService,
+    private readonly cache: CacheService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** One-to-many relationships of a table (cached for CACHE_TTL_SCHEMA_SECONDS). */
+  async oneToMany(logicalName: string): Promise<OneToManyRelationship[]> {
+    const account = await this.dv.currentAccount();
+    const key = `${cacheKeys.schemaPrefix(this.dv.envHost, account.userKey)}${logicalName}:one-to-many`;
+    return this.cache.getOrLoad(key, this.config.cacheTtl.schemaSeconds, async () => {
+      const res = await this.dv.get<{ value: Array<{ SchemaName: string; ReferencingEntity: string; ReferencingAttribute: string; CascadeConfiguration?: { Delete?: string } | null }> }>(
+        `${entityDefinitionPath(logicalName)}/OneToManyRelationships`,
+        { query: { $select: 'SchemaName,ReferencingEntity,ReferencingAttribute,CascadeConfiguration' }, context: { table: logicalName } },
+      );
+      return res.body.value.map((r) => ({
+        schemaName: r.SchemaName,
+        referencingEntity: r.ReferencingEntity,
+        referencingAttribute: r.ReferencingAttribute,
+        cascadeDelete: r.CascadeConfiguration?.Delete ?? 'RemoveLink',
+      }));
+    });
+  }
+
+  async summarize(tableInput: string, idInput: string): Promise<DeleteImpact> {
+    const id = validateGuid(idInput);
+    const table = await this.metadata.resolveTable(tableInput);
+    const res = await this.dv.get<Record<string, unknown>>(recordPath(table.entitySetName, id), {
+      prefer: { annotations: FORMATTED_ANNOTATIONS },
+      context: { table: table.logicalName, id },
+    });
+    const etag = typeof res.body['@odata.etag'] === 'string' ? (res.body['@odata.etag'] as string) : undefined;
+    const record = formatRecord(res.body);
+    const name = table.primaryNameAttribute && typeof record[table.primaryNameAttribute] === 'string' ? (record[table.primaryNameAttribute] as string) : undefined;
+    const fields: Record<string, unknown> = {};
+    for (const f of IDENTIFYING_FIELDS) {
+      if (Object.keys(fields).length >= MAX_IDENTIFYING) break;
+      if (f === table.primaryNameAttribute || record[f] === undefined) continue;
+      fields[f] = display(record, f);
+    }
+
+    const [relationships, tables] = await Promise.all([this.oneToMany(table.logicalName), this.metadata.listTables()]);
+    const byName = new Map(tables.map((t) => [t.logicalName, t]));
+    const chosen = new Map<string, OneToManyRelationship>();
+    let notChecked = 0;
+    for (const r of relationships) {
+      if (!byName.has(r.referencingEntity) || !FIELD_NAME.test(r.referencingAttribute)) {
+        notChecked++;
+        continue;
+      }
+      const key = `${r.referencingEntity}.${r.referencingAttribute}`;
+      const seen = chosen.get(key);
+      if (!seen || (RANK[r.cascadeDelete] ?? 3) < (RANK[seen.cascadeDelete] ?? 3)) chosen.set(key, r);
+    }
+    const ordered = [...chosen.values()].sort((a, b) => (RANK[a.cascadeDelete] ?? 3) - (RANK[b.cascadeDelete] ?? 3) || a.schemaName.localeCompare(b.schemaName));
+    notChecked += Math.max(0, ordered.length - MAX_COUNTED);
+    const counted = await mapLimit(ordered.slice(0, MAX_COUNTED), COUNT_CONCURRENCY, (r) => this.count(r, byName.get(r.referencingEntity)!, id));
+
+    const pick = (cascade: (c: string) => boolean) =>
+      counted.filter((c) => cascade(c.cascadeDelete) && c.result.count !== 0).map((c) => c.result);
+    const deletedWithIt = pick((c) => c === 'Cascade');
+    const blocking = pick((c) => c === 'Restrict');
+    const unlinked = pick((c) => c !== 'Cascade' && c !== 'Restrict');
+    const blocked = blocking.some((b) => (b.count ?? 0) > 0);
+    const summary: DeleteSummary = {
+      table: table.logicalName,
+      id,
+      ...(name !== undefined ? { name } : {}),
+      fields,
+      deletedWithIt,
+      unlinked,
+      blocking,
+      blocked,
+      ...(notChecked ? { notChecked } : {}),
+      text: '',
+    };
+    summary.text = summaryText(summary);
+    return { table, id, etag, summary };
+  }
+
+  /**
+   * DELETE with the etag read for the summary as `If-Match`: a record changed since the user saw the summary
+   * is not deleted (412), so nobody deletes changes they did not see.
+   */
+  async execute(p: { table: string; entitySet: string; id: string; etag?: string; summary?: Record<string, unknown> }): Promise<void> {
+    const label = `${p.table}${typeof p.summary?.name === 'string' ? ` "${p.summary.name}"` : ''} (${p.id})`;
+    try {
+      await this.dv.delete(p.entitySet, p.id, { ifMatch: p.etag, context: { table: p.table, id: p.id } });
+    } catch (error) {
+      const kind = dataverseKindOf(error);
+      const cause = (error as { cause?: unknown }).cause;
+      const dvMessage = cause instanceof DataverseError ? (cause.info.dataverseMessage ?? '') : '';
+      const code = cause instanceof DataverseError ? cause.info.code : undefined;
+      if (kind === 'precondition_failed') {
+        throw new ToolError(
+          'conflict',
+          `The ${label} record was changed after the delete was proposed, so it was NOT deleted (the user approved the version they saw, not the current one). ` +
+            'Call delete_record again to get a fresh summary and ask the user again.',
+          { reason: 'changed_since_proposal' },
+        );
+      }
+      if (kind === 'not_found') {
+        throw new ToolError('not_found', `The ${label} record no longer exists (or you can no longer see it): nothing was deleted now. Check with list_records.`, {
+          reason: 'record_gone',
+        });
+      }
+      if (code === '0x80040227' || /associated with another object|cannot be deleted/i.test(dvMessage)) {
+        throw new ToolError(
+          'conflict',
+          `Dataverse refused to delete the ${label} record because other records still reference it (a restrict relationship); nothing was deleted. ` +
+            'Reassign or delete those records first, then call delete_record again.',
+          { reason: 'restricted' },
+        );
+      }
+      throw error;
+    }
+  }
+
+  private async count(r: OneToManyRelationship, related: TableInfo, id: string): Promise<{ cascadeDelete: string; result: RelatedCount }> {
+    const base: RelatedCount = { relationship: r.schemaName, table: r.referencingEntity, field: r.referencingAttribute, count: null };
+    try {
+      const res = await this.dv.get<{ '@odata.count'?: number }>(related.entitySetName, {
+        query: { $select: related.primaryIdAttribute, $filter: `_${r.referencingAttribute}_value eq ${id}`, $count: 'true', $top: '1' },
+        context: { table: related.logicalName },
+      });
+      const n = res.body['@odata.count'];
+      if (typeof n !== 'number') return { cascadeDelete: r.cascadeDelete, result: base };
+      return { cascadeDelete: r.cascadeDelete, result: { ...base, count: n, ...(n >= COUNT_CAP ? { atLeast: true as const } : {}) } };
+    } catch (error) {
+      if (!(error instanceof ToolError)) throw error;
+      if (error.kind === 'sign_in_required' || error.kind === 'throttled' || error.kind === 'unavailable') throw error;
+      this.logger.debug({ relationship: r.schemaName, kind: error.kind }, 'could not count related records');
+      return { cascadeDelete: r.cascadeDelete, result: base };
+    }
+  }
+}
+
+function display(record: Record<string, unknown>, field: string): unknown {
+  const value = record[field];
+  const label = record[`${field}@label`];
+  if (typeof label === 'string') return label;
+  if (value && typeof value === 'object' && !Array.isArray(value)) {
+    const l = value as { id?: string; name?: string; table?: string };
+    return l.name ?? `${l.table ?? ''} ${l.id ?? ''}`.trim();
+  }
+  return value;
+}
+
+function countText(c: RelatedCount): string {
+  const n = c.count === null ? 'an unknown number of' : `${c.count}${c.atLeast ? '+' : ''}`;
+  return `${n} ${c.table} record${c.count === 1 ? '' : 's'} (via ${c.field})`;
+}
+
+export function summaryText(s: DeleteSummary): string {
+  const lines: string[] = [];
+  lines.push(`Delete ${s.table}${s.name ? ` "${truncate(s.name, 120)}"` : ''} (id ${s.id}).`);
+  const fields = Object.entries(s.fields);
+  if (fields.length) lines.push(`Identifying fields: ${fields.map(([k, v]) => `${k} = ${truncate(String(v), 80)}`).join('; ')}.`);
+  if (s.blocked) {
+    const b = s.blocking.filter((x) => (x.count ?? 0) > 0);
+    lines.push(
+      `This delete will be refused because ${b.map(countText).join(' and ')} still reference${b.length === 1 && b[0].count === 1 ? 's' : ''} it; reassign or delete them first.`,
+    );
+  }
+  if (s.deletedWithIt.length) {
+    lines.push(`Also deleted with it (cascade): ${s.deletedWithIt.map(countText).join(', ')}. Their own related records may cascade further.`);
+  } else {
+    lines.push('No related records are deleted with it.');
+  }
+  if (s.unlinked.length) lines.push(`Will lose their link to it (they are kept): ${s.unlinked.map(countText).join(', ')}.`);
+  const unknown = s.blocking.filter((x) => x.count === null);
+  if (unknown.length) lines.push(`Could not check ${unknown.map((x) => `${x.table} (via ${x.field})`).join(', ')}: Dataverse may refuse the delete if such records exist.`);
+  if (s.notChecked) lines.push(`${s.notChecked} relationship${s.notChecked === 1 ? '' : 's'} to system tables ${s.notChecked === 1 ? 'was' : 'were'} not counted.`);
+  return lines.join(' ');
+}
+
+async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
