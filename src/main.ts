@@ -1,101 +1,14 @@
 #!/usr/bin/env node
-import 'reflect-metadata';
-import type { Logger as PinoLogger } from 'pino';
-import { AppConfig, ConfigError, loadConfig, parseArgs, USAGE } from './config';
-import { createRootLogger } from './logging/logger';
-import { packageVersion, RunningServer, startServer } from './server';
+/**
+ * Entry point for every transport (`node dist/main.js`, the `dataverse-mcp` bin).
+ * Claude Desktop starts a process per conversation, so start-up time matters: when the build made
+ * `main.bundle.js` (the server and its dependencies in one file), it runs from V8's code cache;
+ * otherwise (a plain `tsc` build) the modules load one by one.
+ */
+import { join } from 'node:path';
+import { runBundle } from './launcher/code-cache';
 
-const SHUTDOWN_DEADLINE_MS = 5000;
-
-async function main(): Promise<void> {
-  let config: AppConfig;
-  try {
-    const cli = parseArgs(process.argv.slice(2));
-    if (cli.help || cli.version) {
-      // Written to stderr: stdout belongs to the MCP protocol.
-      process.stderr.write(`${cli.help ? USAGE : `dataverse-mcp ${packageVersion()}`}\n`);
-      return;
-    }
-    config = loadConfig(undefined, cli);
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`dataverse-mcp: ${error.message}\n`);
-      process.exit(1);
-    }
-    throw error;
-  }
-
-  const logger = createRootLogger(config.logLevel);
-  const stopSandbox = config.sandbox ? await startSandbox(config, logger) : undefined;
-  let server: RunningServer;
-  try {
-    server = await startServer(config, logger);
-  } catch (error) {
-    logger.fatal({ err: error }, 'server failed to start');
-    await stopSandbox?.();
-    process.exit(1);
-  }
-  logger.info(
-    { transports: config.transports, http: server.httpUrl, authMode: config.authMode, sandbox: config.sandbox },
-    'dataverse-mcp ready',
-  );
-  if (config.sandbox) printSandboxHelp(config, server.httpUrl);
-
-  let closing = false;
-  const shutdown = (reason: string) => {
-    if (closing) return;
-    closing = true;
-    logger.info({ reason }, 'shutting down');
-    setTimeout(() => {
-      logger.error(`shutdown took longer than ${SHUTDOWN_DEADLINE_MS} ms; exiting anyway`);
-      process.exit(1);
-    }, SHUTDOWN_DEADLINE_MS).unref();
-    server
-      .close()
-      .then(() => stopSandbox?.())
-      .then(
-        () => process.exit(0),
-        (error) => {
-          logger.error({ err: error }, 'error during shutdown');
-          process.exit(1);
-        },
-      );
-  };
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
-  process.once('SIGINT', () => shutdown('SIGINT'));
-  if (config.transports.includes('stdio')) {
-    // The client closed our stdin: it is gone, and so are we.
-    process.stdin.once('end', () => shutdown('stdin closed'));
-    process.stdin.once('close', () => shutdown('stdin closed'));
-  }
+if (!runBundle(join(__dirname, 'main.bundle.js'))) {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  (require('./cli') as typeof import('./cli')).run();
 }
-
-/** Starts the embedded Dataverse emulator and points the configuration at it. */
-async function startSandbox(config: AppConfig, logger: PinoLogger): Promise<() => Promise<void>> {
-  const { startEmulator } = await import('./sandbox');
-  const log = logger.child({ context: 'sandbox' });
-  const emulator = await startEmulator({
-    dataFile: config.sandboxDataFile,
-    log: (msg, fields) => log.info(fields ?? {}, msg),
-  });
-  config.dataverseUrl = emulator.url;
-  config.dataverseApiUrl = emulator.apiUrl;
-  return () => emulator.close();
-}
-
-function printSandboxHelp(config: AppConfig, httpUrl?: string): void {
-  const lines = ['', 'Sandbox is running: an emulated Dataverse with sample data, signed in through sign_in as "Sandbox User".'];
-  if (httpUrl && config.transports.includes('sse')) lines.push(`  Claude Code (SSE):  claude mcp add --transport sse dataverse-sandbox ${httpUrl}/sse`);
-  if (httpUrl && config.transports.includes('http')) lines.push(`  Claude Code (HTTP): claude mcp add --transport http dataverse-sandbox ${httpUrl}/mcp`);
-  lines.push(
-    '  Claude Desktop (claude_desktop_config.json):',
-    `    { "mcpServers": { "dataverse-sandbox": { "command": "node", "args": [${JSON.stringify(process.argv[1])}, "--sandbox"] } } }`,
-    '',
-  );
-  process.stderr.write(lines.join('\n') + '\n');
-}
-
-main().catch((error) => {
-  process.stderr.write(`dataverse-mcp: fatal: ${error instanceof Error ? error.stack : String(error)}\n`);
-  process.exit(1);
-});

@@ -1,0 +1,4 @@
+// The entry of main.bundle.js (see scripts/bundle.mjs).
+import { run } from '../cli';
+
+run();
