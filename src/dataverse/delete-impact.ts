@@ -107,10 +107,17 @@ export class DeleteImpactService {
     const account = await this.dv.currentAccount();
     const key = `${cacheKeys.schemaPrefix(this.dv.envHost, account.userKey)}${logicalName}:one-to-many`;
     return this.cache.getOrLoad(key, this.config.cacheTtl.schemaSeconds, async () => {
-      const res = await this.dv.get<{ value: Array<{ SchemaName: string; ReferencingEntity: string; ReferencingAttribute: string; CascadeConfiguration?: { Delete?: string } | null }> }>(
-        `${entityDefinitionPath(logicalName)}/OneToManyRelationships`,
-        { query: { $select: 'SchemaName,ReferencingEntity,ReferencingAttribute,CascadeConfiguration' }, context: { table: logicalName } },
-      );
+      const res = await this.dv.get<{
+        value: Array<{
+          SchemaName: string;
+          ReferencingEntity: string;
+          ReferencingAttribute: string;
+          CascadeConfiguration?: { Delete?: string } | null;
+        }>;
+      }>(`${entityDefinitionPath(logicalName)}/OneToManyRelationships`, {
+        query: { $select: 'SchemaName,ReferencingEntity,ReferencingAttribute,CascadeConfiguration' },
+        context: { table: logicalName },
+      });
       return res.body.value.map((r) => ({
         schemaName: r.SchemaName,
         referencingEntity: r.ReferencingEntity,
@@ -129,7 +136,10 @@ export class DeleteImpactService {
     });
     const etag = typeof res.body['@odata.etag'] === 'string' ? (res.body['@odata.etag'] as string) : undefined;
     const record = formatRecord(res.body);
-    const name = table.primaryNameAttribute && typeof record[table.primaryNameAttribute] === 'string' ? (record[table.primaryNameAttribute] as string) : undefined;
+    const name =
+      table.primaryNameAttribute && typeof record[table.primaryNameAttribute] === 'string'
+        ? (record[table.primaryNameAttribute] as string)
+        : undefined;
     const fields: Record<string, unknown> = {};
     for (const f of IDENTIFYING_FIELDS) {
       if (Object.keys(fields).length >= MAX_IDENTIFYING) break;
@@ -150,9 +160,13 @@ export class DeleteImpactService {
       const seen = chosen.get(key);
       if (!seen || (RANK[r.cascadeDelete] ?? 3) < (RANK[seen.cascadeDelete] ?? 3)) chosen.set(key, r);
     }
-    const ordered = [...chosen.values()].sort((a, b) => (RANK[a.cascadeDelete] ?? 3) - (RANK[b.cascadeDelete] ?? 3) || a.schemaName.localeCompare(b.schemaName));
+    const ordered = [...chosen.values()].sort(
+      (a, b) => (RANK[a.cascadeDelete] ?? 3) - (RANK[b.cascadeDelete] ?? 3) || a.schemaName.localeCompare(b.schemaName),
+    );
     notChecked += Math.max(0, ordered.length - MAX_COUNTED);
-    const counted = await mapLimit(ordered.slice(0, MAX_COUNTED), COUNT_CONCURRENCY, (r) => this.count(r, byName.get(r.referencingEntity)!, id));
+    const counted = await mapLimit(ordered.slice(0, MAX_COUNTED), COUNT_CONCURRENCY, (r) =>
+      this.count(r, byName.get(r.referencingEntity)!, id),
+    );
 
     const pick = (cascade: (c: string) => boolean) =>
       counted.filter((c) => cascade(c.cascadeDelete) && c.result.count !== 0).map((c) => c.result);
@@ -198,9 +212,13 @@ export class DeleteImpactService {
         );
       }
       if (kind === 'not_found') {
-        throw new ToolError('not_found', `The ${label} record no longer exists (or you can no longer see it): nothing was deleted now. Check with list_records.`, {
-          reason: 'record_gone',
-        });
+        throw new ToolError(
+          'not_found',
+          `The ${label} record no longer exists (or you can no longer see it): nothing was deleted now. Check with list_records.`,
+          {
+            reason: 'record_gone',
+          },
+        );
       }
       if (code === '0x80040227' || /associated with another object|cannot be deleted/i.test(dvMessage)) {
         throw new ToolError(
@@ -261,14 +279,22 @@ export function summaryText(s: DeleteSummary): string {
     );
   }
   if (s.deletedWithIt.length) {
-    lines.push(`Also deleted with it (cascade): ${s.deletedWithIt.map(countText).join(', ')}. Their own related records may cascade further.`);
+    lines.push(
+      `Also deleted with it (cascade): ${s.deletedWithIt.map(countText).join(', ')}. Their own related records may cascade further.`,
+    );
   } else {
     lines.push('No related records are deleted with it.');
   }
   if (s.unlinked.length) lines.push(`Will lose their link to it (they are kept): ${s.unlinked.map(countText).join(', ')}.`);
   const unknown = s.blocking.filter((x) => x.count === null);
-  if (unknown.length) lines.push(`Could not check ${unknown.map((x) => `${x.table} (via ${x.field})`).join(', ')}: Dataverse may refuse the delete if such records exist.`);
-  if (s.notChecked) lines.push(`${s.notChecked} relationship${s.notChecked === 1 ? '' : 's'} to system tables ${s.notChecked === 1 ? 'was' : 'were'} not counted.`);
+  if (unknown.length)
+    lines.push(
+      `Could not check ${unknown.map((x) => `${x.table} (via ${x.field})`).join(', ')}: Dataverse may refuse the delete if such records exist.`,
+    );
+  if (s.notChecked)
+    lines.push(
+      `${s.notChecked} relationship${s.notChecked === 1 ? '' : 's'} to system tables ${s.notChecked === 1 ? 'was' : 'were'} not counted.`,
+    );
   return lines.join(' ');
 }
 

@@ -29,7 +29,12 @@ const contact: TableSchema = {
     { name: 'cr8a1_interests', type: 'choices', options: '1=Golf|2=Sailing|3=Chess' },
     { name: 'statecode', type: 'state', updateOnly: true, options: '0=Active|1=Inactive' },
     { name: 'statuscode', type: 'status', options: '1=Active (state 0)|2=Inactive (state 1)' },
-    { name: 'parentcustomerid', type: 'customer', label: 'Company Name', to: { account: 'parentcustomerid_account', contact: 'parentcustomerid_contact' } },
+    {
+      name: 'parentcustomerid',
+      type: 'customer',
+      label: 'Company Name',
+      to: { account: 'parentcustomerid_account', contact: 'parentcustomerid_contact' },
+    },
     { name: 'ownerid', type: 'owner', to: { systemuser: 'ownerid', team: 'ownerid' } },
     { name: 'createdon', type: 'datetime', readOnly: true },
     { name: 'importsequencenumber', type: 'int', createOnly: true },
@@ -68,7 +73,11 @@ const appointment: TableSchema = {
     { name: 'scheduledend', type: 'datetime' },
     { name: 'location', type: 'string(200)' },
     { name: 'requiredattendees', type: 'partylist' },
-    { name: 'regardingobjectid', type: 'lookup', to: { account: 'regardingobjectid_account_appointment', contact: 'regardingobjectid_contact_appointment' } },
+    {
+      name: 'regardingobjectid',
+      type: 'lookup',
+      to: { account: 'regardingobjectid_account_appointment', contact: 'regardingobjectid_contact_appointment' },
+    },
   ],
 };
 
@@ -79,12 +88,17 @@ const activityparty: TableSchema = {
   isActivity: false,
   entitySets: { account: 'accounts', contact: 'contacts', lead: 'leads', systemuser: 'systemusers' },
   fields: [
-    { name: 'partyid', type: 'lookup', to: { account: 'partyid_account', contact: 'partyid_contact', lead: 'partyid_lead', systemuser: 'partyid_systemuser' } },
+    {
+      name: 'partyid',
+      type: 'lookup',
+      to: { account: 'partyid_account', contact: 'partyid_contact', lead: 'partyid_lead', systemuser: 'partyid_systemuser' },
+    },
     { name: 'participationtypemask', type: 'choice', options: '1=Sender|2=To Recipient|5=Required attendee|7=Organizer' },
   ],
 };
 
-const build = (schema: TableSchema, data: unknown, mode: WriteMode = 'create') => buildPayload(data, { schema, mode, partySchema: activityparty });
+const build = (schema: TableSchema, data: unknown, mode: WriteMode = 'create') =>
+  buildPayload(data, { schema, mode, partySchema: activityparty });
 
 function problem(schema: TableSchema, data: unknown, mode: WriteMode = 'create'): string {
   try {
@@ -120,14 +134,20 @@ describe('buildPayload', () => {
     });
 
     it('should refuse update-only fields on create and create-only fields on update', () => {
-      expect(problem(contact, { lastname: 'Doe', statecode: 1 })).toMatch(/statecode cannot be set when creating a record, only changed by update_record/);
-      expect(problem(contact, { importsequencenumber: 3 }, 'update')).toMatch(/importsequencenumber can only be set when the record is created/);
+      expect(problem(contact, { lastname: 'Doe', statecode: 1 })).toMatch(
+        /statecode cannot be set when creating a record, only changed by update_record/,
+      );
+      expect(problem(contact, { importsequencenumber: 3 }, 'update')).toMatch(
+        /importsequencenumber can only be set when the record is created/,
+      );
       expect(build(contact, { statecode: 'Inactive' }, 'update').body).toEqual({ statecode: 1 });
       expect(build(contact, { lastname: 'Doe', importsequencenumber: 3 }).body).toMatchObject({ importsequencenumber: 3 });
     });
 
     it('should ask for required fields when creating without them, but not when updating', () => {
-      expect(problem(contact, { firstname: 'Jane' })).toMatch(/contact needs lastname \(string\(50\)\) when a record is created; ask the user/);
+      expect(problem(contact, { firstname: 'Jane' })).toMatch(
+        /contact needs lastname \(string\(50\)\) when a record is created; ask the user/,
+      );
       expect(build(contact, { firstname: 'Jane' }, 'update').body).toEqual({ firstname: 'Jane' });
     });
 
@@ -147,9 +167,13 @@ describe('buildPayload', () => {
     });
 
     it('should refuse a field set twice through two forms', () => {
-      expect(problem(contact, { parentcustomerid: { table: 'account', id: ACCOUNT_ID }, 'parentcustomerid_account@odata.bind': `/accounts(${ACCOUNT_ID})` }, 'update')).toMatch(
-        /parentcustomerid is set twice/,
-      );
+      expect(
+        problem(
+          contact,
+          { parentcustomerid: { table: 'account', id: ACCOUNT_ID }, 'parentcustomerid_account@odata.bind': `/accounts(${ACCOUNT_ID})` },
+          'update',
+        ),
+      ).toMatch(/parentcustomerid is set twice/);
     });
   });
 
@@ -165,17 +189,27 @@ describe('buildPayload', () => {
     });
 
     it('should keep the mixed case of custom navigation names when the lookup has one target', () => {
-      expect(build(project, { cr8a1_accountid: { id: ACCOUNT_ID } }, 'update').body).toEqual({ 'cr8a1_AccountId@odata.bind': `/accounts(${ACCOUNT_ID})` });
-      expect(build(project, { cr8a1_projectmanagerid: USER_ID }, 'update').body).toEqual({ 'cr8a1_ProjectManagerId@odata.bind': `/systemusers(${USER_ID})` });
-      expect(build(project, { _cr8a1_accountid_value: ACCOUNT_ID }, 'update').body).toEqual({ 'cr8a1_AccountId@odata.bind': `/accounts(${ACCOUNT_ID})` });
+      expect(build(project, { cr8a1_accountid: { id: ACCOUNT_ID } }, 'update').body).toEqual({
+        'cr8a1_AccountId@odata.bind': `/accounts(${ACCOUNT_ID})`,
+      });
+      expect(build(project, { cr8a1_projectmanagerid: USER_ID }, 'update').body).toEqual({
+        'cr8a1_ProjectManagerId@odata.bind': `/systemusers(${USER_ID})`,
+      });
+      expect(build(project, { _cr8a1_accountid_value: ACCOUNT_ID }, 'update').body).toEqual({
+        'cr8a1_AccountId@odata.bind': `/accounts(${ACCOUNT_ID})`,
+      });
     });
 
     it('should ask which table when a bare GUID is given for a lookup with several targets', () => {
-      expect(problem(contact, { parentcustomerid: ACCOUNT_ID }, 'update')).toMatch(/parentcustomerid can point to account or contact: say which/);
+      expect(problem(contact, { parentcustomerid: ACCOUNT_ID }, 'update')).toMatch(
+        /parentcustomerid can point to account or contact: say which/,
+      );
     });
 
     it('should refuse a table the lookup cannot point to and a malformed id', () => {
-      expect(problem(contact, { parentcustomerid: { table: 'lead', id: ACCOUNT_ID } }, 'update')).toMatch(/cannot point to "lead"; it can point to account or contact/);
+      expect(problem(contact, { parentcustomerid: { table: 'lead', id: ACCOUNT_ID } }, 'update')).toMatch(
+        /cannot point to "lead"; it can point to account or contact/,
+      );
       expect(problem(contact, { parentcustomerid: { table: 'account', id: 'Contoso' } }, 'update')).toMatch(/"id" must be the GUID/);
       expect(problem(contact, { parentcustomerid: 'Contoso' }, 'update')).toMatch(/parentcustomerid is a lookup/);
     });
@@ -186,15 +220,25 @@ describe('buildPayload', () => {
     });
 
     it('should bind owners to systemusers or teams through the same navigation property', () => {
-      expect(build(contact, { ownerid: { table: 'team', id: USER_ID } }, 'update').body).toEqual({ 'ownerid@odata.bind': `/teams(${USER_ID})` });
-      expect(build(contact, { 'OwnerId@odata.bind': `/systemusers(${USER_ID})` }, 'update').body).toEqual({ 'ownerid@odata.bind': `/systemusers(${USER_ID})` });
+      expect(build(contact, { ownerid: { table: 'team', id: USER_ID } }, 'update').body).toEqual({
+        'ownerid@odata.bind': `/teams(${USER_ID})`,
+      });
+      expect(build(contact, { 'OwnerId@odata.bind': `/systemusers(${USER_ID})` }, 'update').body).toEqual({
+        'ownerid@odata.bind': `/systemusers(${USER_ID})`,
+      });
     });
 
     it('should rewrite a raw bind to the exact navigation case and normalise its path', () => {
       expect(build(project, { 'cr8a1_accountid@odata.bind': `accounts({${ACCOUNT_ID.toUpperCase()}})` }, 'update').body).toEqual({
         'cr8a1_AccountId@odata.bind': `/accounts(${ACCOUNT_ID})`,
       });
-      expect(build(contact, { 'PARENTCUSTOMERID_ACCOUNT@odata.bind': `https://org.crm.dynamics.com/api/data/v9.2/Accounts(${ACCOUNT_ID})` }, 'update').body).toEqual({
+      expect(
+        build(
+          contact,
+          { 'PARENTCUSTOMERID_ACCOUNT@odata.bind': `https://org.crm.dynamics.com/api/data/v9.2/Accounts(${ACCOUNT_ID})` },
+          'update',
+        ).body,
+      ).toEqual({
         'parentcustomerid_account@odata.bind': `/accounts(${ACCOUNT_ID})`,
       });
     });
@@ -203,18 +247,24 @@ describe('buildPayload', () => {
       expect(problem(contact, { 'parentcustomerid_account@odata.bind': `/contacts(${CONTACT_ID})` }, 'update')).toMatch(
         /points to account records \(\/accounts\(\.\.\.\)\), not .*For a contact use "parentcustomerid_contact@odata.bind"/,
       );
-      expect(problem(contact, { 'parentcustomerid_account@odata.bind': 'Contoso' }, 'update')).toMatch(/must be a path like "\/accounts\(<guid>\)"/);
+      expect(problem(contact, { 'parentcustomerid_account@odata.bind': 'Contoso' }, 'update')).toMatch(
+        /must be a path like "\/accounts\(<guid>\)"/,
+      );
     });
 
     it('should name the navigation properties when a bind uses the attribute name or a misspelling', () => {
       expect(problem(contact, { 'parentcustomerid@odata.bind': `/accounts(${ACCOUNT_ID})` }, 'update')).toMatch(
         /parentcustomerid binds through "parentcustomerid_account@odata.bind" \(account\) or "parentcustomerid_contact@odata.bind" \(contact\)/,
       );
-      expect(problem(project, { 'cr8a1_acountid@odata.bind': `/accounts(${ACCOUNT_ID})` }, 'update')).toMatch(/Did you mean "cr8a1_AccountId@odata.bind"/);
+      expect(problem(project, { 'cr8a1_acountid@odata.bind': `/accounts(${ACCOUNT_ID})` }, 'update')).toMatch(
+        /Did you mean "cr8a1_AccountId@odata.bind"/,
+      );
     });
 
     it('should explain the bind form when a navigation name is given without @odata.bind', () => {
-      expect(problem(contact, { parentcustomerid_account: ACCOUNT_ID }, 'update')).toMatch(/is a navigation property: write the lookup as "parentcustomerid": \{"table": "account"/);
+      expect(problem(contact, { parentcustomerid_account: ACCOUNT_ID }, 'update')).toMatch(
+        /is a navigation property: write the lookup as "parentcustomerid": \{"table": "account"/,
+      );
     });
   });
 
@@ -227,14 +277,18 @@ describe('buildPayload', () => {
     });
 
     it('should list the valid values when a label or number is unknown', () => {
-      expect(problem(contact, { preferredcontactmethodcode: 'Pigeon' }, 'update')).toMatch(/"Pigeon" is not one of its values\. Valid values: 1=Any, 2=Email, 3=Phone, 4=Fax, 5=Mail/);
+      expect(problem(contact, { preferredcontactmethodcode: 'Pigeon' }, 'update')).toMatch(
+        /"Pigeon" is not one of its values\. Valid values: 1=Any, 2=Email, 3=Phone, 4=Fax, 5=Mail/,
+      );
       expect(problem(contact, { preferredcontactmethodcode: 9 }, 'update')).toMatch(/9 is not one of its values/);
     });
 
     it('should join multi-select choices given as numbers or labels', () => {
       expect(build(contact, { cr8a1_interests: ['golf', 3] }, 'update').body).toEqual({ cr8a1_interests: '1,3' });
       expect(build(contact, { cr8a1_interests: 'Sailing,Chess' }, 'update').body).toEqual({ cr8a1_interests: '2,3' });
-      expect(problem(contact, { cr8a1_interests: ['Golf', 'Tennis'] }, 'update')).toMatch(/"Tennis" is not one of its values\. Valid values: 1=Golf, 2=Sailing, 3=Chess/);
+      expect(problem(contact, { cr8a1_interests: ['Golf', 'Tennis'] }, 'update')).toMatch(
+        /"Tennis" is not one of its values\. Valid values: 1=Golf, 2=Sailing, 3=Chess/,
+      );
     });
 
     it('should parse status options with their state suffix', () => {
@@ -252,7 +306,11 @@ describe('buildPayload', () => {
     });
 
     it('should validate booleans, whole numbers and money', () => {
-      expect(build(contact, { donotemail: true, numberofchildren: '2', creditlimit: 2500.5 }, 'update').body).toEqual({ donotemail: true, numberofchildren: 2, creditlimit: 2500.5 });
+      expect(build(contact, { donotemail: true, numberofchildren: '2', creditlimit: 2500.5 }, 'update').body).toEqual({
+        donotemail: true,
+        numberofchildren: 2,
+        creditlimit: 2500.5,
+      });
       expect(problem(contact, { donotemail: 'yes' }, 'update')).toMatch(/donotemail is yes\/no: give true or false/);
       expect(problem(contact, { numberofchildren: 1.5 }, 'update')).toMatch(/whole number/);
       expect(problem(contact, { numberofchildren: 2 ** 31 }, 'update')).toMatch(/between -2147483648 and 2147483647/);
@@ -260,8 +318,12 @@ describe('buildPayload', () => {
     });
 
     it('should normalise date-times with a zone to UTC and refuse ones without', () => {
-      expect(build(contact, { lastusedincampaign: '2025-06-03T14:00:00+02:00' }, 'update').body).toEqual({ lastusedincampaign: '2025-06-03T12:00:00Z' });
-      expect(problem(contact, { lastusedincampaign: '2025-06-03T14:00:00' }, 'update')).toMatch(/has no time zone; convert the user's local time to UTC with the utcOffset from get_my_identity/);
+      expect(build(contact, { lastusedincampaign: '2025-06-03T14:00:00+02:00' }, 'update').body).toEqual({
+        lastusedincampaign: '2025-06-03T12:00:00Z',
+      });
+      expect(problem(contact, { lastusedincampaign: '2025-06-03T14:00:00' }, 'update')).toMatch(
+        /has no time zone; convert the user's local time to UTC with the utcOffset from get_my_identity/,
+      );
       expect(problem(contact, { lastusedincampaign: '2025-06-03' }, 'update')).toMatch(/has no time/);
       expect(problem(contact, { lastusedincampaign: 'tomorrow 2pm' }, 'update')).toMatch(/is not a date and time/);
     });
@@ -269,7 +331,9 @@ describe('buildPayload', () => {
     it('should accept only YYYY-MM-DD for date-only fields', () => {
       expect(build(contact, { birthdate: '1990-02-28' }, 'update').body).toEqual({ birthdate: '1990-02-28' });
       expect(problem(contact, { birthdate: '1990-02-30' }, 'update')).toMatch(/not a calendar date/);
-      expect(problem(contact, { birthdate: '1990-02-28T00:00:00Z' }, 'update')).toMatch(/birthdate is a date only \(no time\): give YYYY-MM-DD/);
+      expect(problem(contact, { birthdate: '1990-02-28T00:00:00Z' }, 'update')).toMatch(
+        /birthdate is a date only \(no time\): give YYYY-MM-DD/,
+      );
     });
 
     it('should pass null through to clear an ordinary field', () => {
@@ -302,7 +366,19 @@ describe('buildPayload', () => {
     });
 
     it('should map every documented role to its participation type', () => {
-      const roles = { from: 1, sender: 1, to: 2, cc: 3, bcc: 4, required: 5, optional: 6, organizer: 7, owner: 9, resource: 10, customer: 11 };
+      const roles = {
+        from: 1,
+        sender: 1,
+        to: 2,
+        cc: 3,
+        bcc: 4,
+        required: 5,
+        optional: 6,
+        organizer: 7,
+        owner: 9,
+        resource: 10,
+        customer: 11,
+      };
       for (const [role, mask] of Object.entries(roles)) {
         const { body } = build(appointment, { parties: [{ role, table: 'contact', id: CONTACT_ID }] }, 'update');
         expect((body.appointment_activity_parties as Array<Record<string, unknown>>)[0].participationtypemask).toBe(mask);
@@ -310,12 +386,16 @@ describe('buildPayload', () => {
     });
 
     it('should accept the raw collection with the navigation name corrected', () => {
-      const { body } = build(appointment, {
-        appointment_activity_parties: [
-          { 'PartyId_Contact@odata.bind': `/contacts(${CONTACT_ID})`, participationtypemask: 5 },
-          { 'partyid_systemuser@odata.bind': `/systemusers(${USER_ID})`, participationtypemask: 'organizer' },
-        ],
-      }, 'update');
+      const { body } = build(
+        appointment,
+        {
+          appointment_activity_parties: [
+            { 'PartyId_Contact@odata.bind': `/contacts(${CONTACT_ID})`, participationtypemask: 5 },
+            { 'partyid_systemuser@odata.bind': `/systemusers(${USER_ID})`, participationtypemask: 'organizer' },
+          ],
+        },
+        'update',
+      );
       expect(body).toEqual({
         appointment_activity_parties: [
           { 'partyid_contact@odata.bind': `/contacts(${CONTACT_ID})`, participationtypemask: 5 },
@@ -326,19 +406,31 @@ describe('buildPayload', () => {
 
     it('should turn a party-list field into parties with the field role', () => {
       const { body } = build(appointment, { requiredattendees: [{ table: 'contact', id: CONTACT_ID }] }, 'update');
-      expect(body).toEqual({ appointment_activity_parties: [{ 'partyid_contact@odata.bind': `/contacts(${CONTACT_ID})`, participationtypemask: 5 }] });
+      expect(body).toEqual({
+        appointment_activity_parties: [{ 'partyid_contact@odata.bind': `/contacts(${CONTACT_ID})`, participationtypemask: 5 }],
+      });
     });
 
     it('should explain bad parties: unknown role, table, id and non-activity tables', () => {
-      expect(problem(appointment, { parties: [{ role: 'chair', table: 'contact', id: CONTACT_ID }] }, 'update')).toMatch(/role "chair" is not known; use one of organizer, required/);
-      expect(problem(appointment, { parties: [{ role: 'required', table: 'opportunity', id: CONTACT_ID }] }, 'update')).toMatch(/"table" must be one of account, contact, lead, systemuser/);
-      expect(problem(appointment, { parties: [{ role: 'required', table: 'contact', id: 'Jane' }] }, 'update')).toMatch(/"id" must be the GUID of the contact/);
+      expect(problem(appointment, { parties: [{ role: 'chair', table: 'contact', id: CONTACT_ID }] }, 'update')).toMatch(
+        /role "chair" is not known; use one of organizer, required/,
+      );
+      expect(problem(appointment, { parties: [{ role: 'required', table: 'opportunity', id: CONTACT_ID }] }, 'update')).toMatch(
+        /"table" must be one of account, contact, lead, systemuser/,
+      );
+      expect(problem(appointment, { parties: [{ role: 'required', table: 'contact', id: 'Jane' }] }, 'update')).toMatch(
+        /"id" must be the GUID of the contact/,
+      );
       expect(problem(appointment, { parties: [{ table: 'contact', id: CONTACT_ID }] }, 'update')).toMatch(/add "role"/);
       expect(problem(appointment, { parties: { role: 'required' } }, 'update')).toMatch(/must be an array/);
       expect(problem(contact, { parties: [] }, 'update')).toMatch(/contact is not an activity table/);
-      expect(problem(appointment, { appointment_activity_parties: [{ 'partyid_contact@odata.bind': `/accounts(${ACCOUNT_ID})`, participationtypemask: 5 }] }, 'update')).toMatch(
-        /"partyid_contact@odata.bind" must be "\/contacts\(<guid>\)"/,
-      );
+      expect(
+        problem(
+          appointment,
+          { appointment_activity_parties: [{ 'partyid_contact@odata.bind': `/accounts(${ACCOUNT_ID})`, participationtypemask: 5 }] },
+          'update',
+        ),
+      ).toMatch(/"partyid_contact@odata.bind" must be "\/contacts\(<guid>\)"/);
     });
 
     it('should know when the activityparty schema is needed', () => {

@@ -30,7 +30,8 @@ export interface BuiltPayload {
 const GUID = /^\{?([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})\}?$/;
 const BIND_SUFFIX = '@odata.bind';
 /** `/accounts(<guid>)`, `accounts(<guid>)` or an absolute URL ending in one. */
-const BIND_PATH = /^(?:.*\/)?([A-Za-z][A-Za-z0-9_]{0,127})\(\{?([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})\}?\)$/;
+const BIND_PATH =
+  /^(?:.*\/)?([A-Za-z][A-Za-z0-9_]{0,127})\(\{?([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})\}?\)$/;
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,7})?)?(Z|[+-]\d{2}:\d{2})$/i;
 const DATE_TIME_NO_ZONE = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,7})?)?$/i;
 const DATE_ONLY = /^(\d{4})-(\d{2})-(\d{2})$/;
@@ -133,11 +134,17 @@ class PayloadBuilder {
   build(data: unknown): BuiltPayload {
     const table = this.schema.logicalName;
     if (!data || typeof data !== 'object' || Array.isArray(data)) {
-      throw new ToolError('invalid_input', `data must be a JSON object of field names and values, e.g. {"${this.schema.primaryNameAttribute ?? 'name'}": "..."}; call get_table_schema for the fields of ${table}.`);
+      throw new ToolError(
+        'invalid_input',
+        `data must be a JSON object of field names and values, e.g. {"${this.schema.primaryNameAttribute ?? 'name'}": "..."}; call get_table_schema for the fields of ${table}.`,
+      );
     }
     const entries = Object.entries(data as Record<string, unknown>);
     if (!entries.length) {
-      throw new ToolError('invalid_input', `data is empty: give at least one field to ${this.ctx.mode === 'create' ? 'set on the new record' : 'change'}; call get_table_schema for the fields of ${table}.`);
+      throw new ToolError(
+        'invalid_input',
+        `data is empty: give at least one field to ${this.ctx.mode === 'create' ? 'set on the new record' : 'change'}; call get_table_schema for the fields of ${table}.`,
+      );
     }
     for (const [key, value] of entries) this.entry(key, value);
     if (this.partiesGiven) this.body[partiesProperty(table)] = this.parties;
@@ -217,7 +224,9 @@ class PayloadBuilder {
     }
     if (mode === 'create' && field.updateOnly) {
       const state = field.type === 'state' || field.type === 'status';
-      this.problem(`${field.name} cannot be set when creating a record, only changed by update_record afterwards${state ? ' (new records start in their default status)' : ''}.`);
+      this.problem(
+        `${field.name} cannot be set when creating a record, only changed by update_record afterwards${state ? ' (new records start in their default status)' : ''}.`,
+      );
       return false;
     }
     if (mode === 'update' && field.createOnly) {
@@ -279,7 +288,9 @@ class PayloadBuilder {
         table = targets[0];
         id = value.trim();
       } else {
-        this.problem(`${field.name} is a lookup: give ${example}${targets.length === 1 ? ' or the record id (GUID)' : ''}, not "${truncate(value, 60)}". Find the id with list_records.`);
+        this.problem(
+          `${field.name} is a lookup: give ${example}${targets.length === 1 ? ' or the record id (GUID)' : ''}, not "${truncate(value, 60)}". Find the id with list_records.`,
+        );
         return;
       }
     } else if (typeof value === 'object' && !Array.isArray(value)) {
@@ -310,7 +321,9 @@ class PayloadBuilder {
     }
     const set = this.entitySetOf(table);
     if (!set) {
-      this.problem(`${field.name}: the entity set of table ${table} is unknown; write "${to[table]}${BIND_SUFFIX}": "/<entity set>(<id>)" instead (list_tables shows entity sets).`);
+      this.problem(
+        `${field.name}: the entity set of table ${table} is unknown; write "${to[table]}${BIND_SUFFIX}": "/<entity set>(<id>)" instead (list_tables shows entity sets).`,
+      );
       return;
     }
     this.body[`${to[table]}${BIND_SUFFIX}`] = `/${set}(${GUID.exec(id)![1].toLowerCase()})`;
@@ -328,7 +341,12 @@ class PayloadBuilder {
             .join(' or ')}.`
         : '';
       const navNames = [...this.navs.values()].map((n) => n.nav);
-      const near = fix ? [] : nearest(given, navNames.map((n) => ({ name: n, match: [n.toLowerCase()] })));
+      const near = fix
+        ? []
+        : nearest(
+            given,
+            navNames.map((n) => ({ name: n, match: [n.toLowerCase()] })),
+          );
       this.problem(
         `"${truncate(key, 80)}" is not a navigation property of ${this.schema.logicalName}.${fix}${near.length ? ` Did you mean ${near.map((n) => `"${n}${BIND_SUFFIX}"`).join(', ')}?` : ''}` +
           (fix || near.length ? '' : ' get_table_schema lists each lookup\'s navigation names under "to".'),
@@ -345,7 +363,9 @@ class PayloadBuilder {
     }
     const bind = typeof value === 'string' ? BIND_PATH.exec(value.trim()) : null;
     if (!bind) {
-      this.problem(`"${exactKey}" must be a path like "/${this.entitySetOf(info.targets[0]) ?? '<entity set>'}(<guid>)", not ${truncate(JSON.stringify(value) ?? String(value), 80)}.`);
+      this.problem(
+        `"${exactKey}" must be a path like "/${this.entitySetOf(info.targets[0]) ?? '<entity set>'}(<guid>)", not ${truncate(JSON.stringify(value) ?? String(value), 80)}.`,
+      );
       return;
     }
     const table = this.targetBySet(info.targets, bind[1]);
@@ -388,7 +408,9 @@ class PayloadBuilder {
     this.partiesGiven = true;
     if (!this.claim(partiesProperty(this.schema.logicalName), key)) return;
     if (!Array.isArray(value)) {
-      this.problem(`"${key}" must be an array, e.g. [{"role": "required", "table": "contact", "id": "<guid>"}, {"role": "organizer", "table": "systemuser", "id": "<your userId>"}].`);
+      this.problem(
+        `"${key}" must be an array, e.g. [{"role": "required", "table": "contact", "id": "<guid>"}, {"role": "organizer", "table": "systemuser", "id": "<your userId>"}].`,
+      );
       return;
     }
     value.forEach((item, i) => this.party(`${key}[${i}]`, item));
@@ -404,7 +426,8 @@ class PayloadBuilder {
     if (!this.claim(field.name, key)) return;
     const items = Array.isArray(value) ? value : [value];
     items.forEach((item, i) => {
-      if (item && typeof item === 'object' && !Array.isArray(item)) this.party(`${key}[${i}]`, { role, ...(item as Record<string, unknown>) });
+      if (item && typeof item === 'object' && !Array.isArray(item))
+        this.party(`${key}[${i}]`, { role, ...(item as Record<string, unknown>) });
       else this.problem(`${key}[${i}] must be {"table": "contact", "id": "<guid>"}.`);
     });
   }
@@ -438,7 +461,9 @@ class PayloadBuilder {
         }
         const set = this.entitySetOf(table);
         if (!bind || (set !== undefined && bind[1].toLowerCase() !== set.toLowerCase())) {
-          this.problem(`${where}: "${to[table]}${BIND_SUFFIX}" must be "/${set ?? '<entity set>'}(<guid>)", not ${truncate(JSON.stringify(v) ?? String(v), 80)}.`);
+          this.problem(
+            `${where}: "${to[table]}${BIND_SUFFIX}" must be "/${set ?? '<entity set>'}(<guid>)", not ${truncate(JSON.stringify(v) ?? String(v), 80)}.`,
+          );
           return;
         }
         out[`${to[table]}${BIND_SUFFIX}`] = `/${set ?? bind[1]}(${bind[2].toLowerCase()})`;
@@ -456,18 +481,29 @@ class PayloadBuilder {
     }
     const raw = item as Record<string, unknown>;
     if (!bound && (raw.table !== undefined || raw.id !== undefined)) {
-      const table = typeof raw.table === 'string' ? targets.find((t) => t === raw.table!.toString().trim().toLowerCase() || this.entitySetOf(t)?.toLowerCase() === raw.table!.toString().trim().toLowerCase()) : undefined;
+      const table =
+        typeof raw.table === 'string'
+          ? targets.find(
+              (t) =>
+                t === raw.table!.toString().trim().toLowerCase() ||
+                this.entitySetOf(t)?.toLowerCase() === raw.table!.toString().trim().toLowerCase(),
+            )
+          : undefined;
       if (!table) {
         this.problem(`${where}: "table" must be one of ${targets.join(', ')} (the kind of record taking part), e.g. ${example}.`);
         return;
       }
       if (typeof raw.id !== 'string' || !GUID.test(raw.id.trim())) {
-        this.problem(`${where}: "id" must be the GUID of the ${table} (find it with list_records; for yourself use userId from get_my_identity).`);
+        this.problem(
+          `${where}: "id" must be the GUID of the ${table} (find it with list_records; for yourself use userId from get_my_identity).`,
+        );
         return;
       }
       const set = this.entitySetOf(table);
       if (!set) {
-        this.problem(`${where}: the entity set of ${table} is unknown; use the raw form "partyid_${table}${BIND_SUFFIX}": "/<entity set>(<id>)".`);
+        this.problem(
+          `${where}: the entity set of ${table} is unknown; use the raw form "partyid_${table}${BIND_SUFFIX}": "/<entity set>(<id>)".`,
+        );
         return;
       }
       out[`${to[table]}${BIND_SUFFIX}`] = `/${set}(${GUID.exec(raw.id.trim())![1].toLowerCase()})`;
@@ -516,7 +552,8 @@ class PayloadBuilder {
         const n = this.number(name, value);
         if (n === INVALID) return INVALID;
         if (!Number.isInteger(n)) return this.invalid(`${name} is a whole number; ${n} has a fraction.`);
-        if (type === 'int' && (n < INT32.min || n > INT32.max)) return this.invalid(`${name} must be between ${INT32.min} and ${INT32.max}.`);
+        if (type === 'int' && (n < INT32.min || n > INT32.max))
+          return this.invalid(`${name} must be between ${INT32.min} and ${INT32.max}.`);
         if (!Number.isSafeInteger(n)) return this.invalid(`${name} is too large.`);
         return n;
       }
@@ -557,7 +594,9 @@ class PayloadBuilder {
   private number(name: string, value: unknown): number | typeof INVALID {
     if (typeof value === 'number' && Number.isFinite(value)) return value;
     if (typeof value === 'string' && NUMERIC_STRING.test(value)) return Number(value);
-    return this.invalid(`${name} is a number: give digits without currency symbols or thousands separators (e.g. 25000.5), not ${describe(value)}.`);
+    return this.invalid(
+      `${name} is a number: give digits without currency symbols or thousands separators (e.g. 25000.5), not ${describe(value)}.`,
+    );
   }
 
   private dateTime(name: string, value: unknown): string | typeof INVALID {
@@ -613,14 +652,22 @@ class PayloadBuilder {
 
   private choices(field: SchemaField, value: unknown): string | typeof INVALID {
     const options = parseOptions(field.options);
-    const items = Array.isArray(value) ? value : typeof value === 'string' ? value.split(',') : typeof value === 'number' ? [value] : undefined;
+    const items = Array.isArray(value)
+      ? value
+      : typeof value === 'string'
+        ? value.split(',')
+        : typeof value === 'number'
+          ? [value]
+          : undefined;
     if (!items) return this.invalid(`${field.name} takes several choices: give an array of numbers or labels, e.g. [1, "Other label"].`);
     const values: number[] = [];
     for (const item of items) {
       const hit = options.length ? this.option(field, options, item) : typeof item === 'number' ? item : null;
       if (hit === undefined) return INVALID;
       if (hit === null) {
-        return this.invalid(`${field.name}: ${describe(item)} is not one of its values. Valid values: ${options.map((o) => `${o.value}=${o.label}`).join(', ')}.`);
+        return this.invalid(
+          `${field.name}: ${describe(item)} is not one of its values. Valid values: ${options.map((o) => `${o.value}=${o.label}`).join(', ')}.`,
+        );
       }
       if (!values.includes(hit)) values.push(hit);
     }
@@ -675,7 +722,10 @@ function nearest(input: string, candidates: Array<{ name: string; match: string[
   const limit = Math.max(2, Math.floor(q.length / 3));
   const scored = candidates.map((c) => {
     let score = Math.min(...c.match.map((m) => Math.min(levenshtein(q, m), levenshtein(compact, m.replace(/[^a-z0-9_]/g, '')))));
-    if (compact.length >= 3 && c.match.some((m) => m.includes(compact) || (m.length >= 4 && compact.includes(m.replace(/[^a-z0-9_]/g, ''))))) {
+    if (
+      compact.length >= 3 &&
+      c.match.some((m) => m.includes(compact) || (m.length >= 4 && compact.includes(m.replace(/[^a-z0-9_]/g, ''))))
+    ) {
       score = Math.min(score, 1.5);
     }
     return { name: c.name, score };

@@ -40,7 +40,10 @@ export class WritesService {
         context: { table: schema.logicalName },
       });
       if (!res.id) {
-        throw new ToolError('internal', `Dataverse accepted the new ${schema.logicalName} but did not say its id; find it with list_records before creating it again.`);
+        throw new ToolError(
+          'internal',
+          `Dataverse accepted the new ${schema.logicalName} but did not say its id; find it with list_records before creating it again.`,
+        );
       }
       return { table: schema.logicalName, entitySetName: schema.entitySetName, id: res.id, name: nameOf(schema, res.record), fields };
     } catch (error) {
@@ -121,7 +124,11 @@ export function explainWriteError(error: unknown, schema: TableSchema, mode: Wri
     );
   }
   if (kind === 'invalid_field') {
-    return new ToolError('invalid_input', `${error.message} ${nothing} If the table was customized recently, call refresh_schema_cache first.`, error.details);
+    return new ToolError(
+      'invalid_input',
+      `${error.message} ${nothing} If the table was customized recently, call refresh_schema_cache first.`,
+      error.details,
+    );
   }
   return error;
 }

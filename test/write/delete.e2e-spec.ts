@@ -12,8 +12,6 @@ describe('delete_record / confirm_delete_record (stdio, Redis)', () => {
   let session: StdioSession;
   let entitySets: Record<string, string>;
 
-  const text = (r: { content: unknown }) => (r.content as Array<{ text?: string }>).map((c) => c.text ?? '').join('\n');
-
   /** A fresh contact to delete (so tests never depend on one another's deletes). */
   async function newContact(s: StdioSession = session, lastname = 'Deletable'): Promise<string> {
     const created = await callTool(s.client, 'create_record', { table: 'contact', data: { firstname: 'Test', lastname } });
@@ -21,7 +19,11 @@ describe('delete_record / confirm_delete_record (stdio, Redis)', () => {
     return (created.structuredContent as { id: string }).id;
   }
 
-  async function propose(id: string, s: StdioSession = session, table = 'contact'): Promise<{ token: string; expiresAt: string; summary: Record<string, unknown> }> {
+  async function propose(
+    id: string,
+    s: StdioSession = session,
+    table = 'contact',
+  ): Promise<{ token: string; expiresAt: string; summary: Record<string, unknown> }> {
     const result = await callTool(s.client, 'delete_record', { table, id });
     expect(result.isError).toBeFalsy();
     return result.structuredContent as { token: string; expiresAt: string; summary: Record<string, unknown> };
@@ -33,7 +35,12 @@ describe('delete_record / confirm_delete_record (stdio, Redis)', () => {
     env = { DATAVERSE_URL: emulator.url, DATAVERSE_ACCESS_TOKEN: emulator.issueToken(), REDIS_URL: redis.url, LOG_LEVEL: 'info' };
     session = await connectServer(env);
     const tables = await callTool(session.client, 'list_tables', { limit: 500 });
-    entitySets = Object.fromEntries((tables.structuredContent as { tables: Array<{ logicalName: string; entitySetName: string }> }).tables.map((t) => [t.logicalName, t.entitySetName]));
+    entitySets = Object.fromEntries(
+      (tables.structuredContent as { tables: Array<{ logicalName: string; entitySetName: string }> }).tables.map((t) => [
+        t.logicalName,
+        t.entitySetName,
+      ]),
+    );
   });
   afterAll(async () => {
     await session?.close();
@@ -115,7 +122,12 @@ describe('delete_record / confirm_delete_record (stdio, Redis)', () => {
   });
 
   it('should refuse a token from another user and leave it usable by its owner', async () => {
-    const users = await callTool(session.client, 'list_records', { table: 'systemuser', select: 'fullname', filter: `systemuserid ne ${emulator.sandboxUserId}`, top: 1 });
+    const users = await callTool(session.client, 'list_records', {
+      table: 'systemuser',
+      select: 'fullname',
+      filter: `systemuserid ne ${emulator.sandboxUserId}`,
+      top: 1,
+    });
     const otherUserId = (users.structuredContent as { records: Array<{ systemuserid: string }> }).records[0].systemuserid;
     const other = await connectServer({ ...env, DATAVERSE_ACCESS_TOKEN: emulator.issueToken(otherUserId) });
     try {
@@ -171,7 +183,11 @@ describe('delete_record / confirm_delete_record (stdio, Redis)', () => {
     const accounts = await callTool(session.client, 'list_records', { table: 'account', select: 'name', top: 50 });
     const ids = (accounts.structuredContent as { records: Array<{ accountid: string }> }).records.map((r) => r.accountid);
     // The account with the most contacts, so the cascade is not trivially empty.
-    const id = ids.sort((a, b) => emulator.store.count('contacts', (r) => r._parentcustomerid_value === b) - emulator.store.count('contacts', (r) => r._parentcustomerid_value === a))[0];
+    const id = ids.sort(
+      (a, b) =>
+        emulator.store.count('contacts', (r) => r._parentcustomerid_value === b) -
+        emulator.store.count('contacts', (r) => r._parentcustomerid_value === a),
+    )[0];
     const contacts = emulator.store.count('contacts', (r) => r._parentcustomerid_value === id);
     expect(contacts).toBeGreaterThan(0);
 
@@ -179,14 +195,32 @@ describe('delete_record / confirm_delete_record (stdio, Redis)', () => {
     const result = await callTool(session.client, 'delete_record', { table: 'account', id });
 
     expect(result.isError).toBeFalsy();
-    const summary = (result.structuredContent as { summary: { deletedWithIt: Array<Record<string, unknown>>; unlinked: Array<Record<string, unknown>>; blocking: unknown[]; text: string } }).summary;
-    expect(summary.deletedWithIt).toEqual(expect.arrayContaining([expect.objectContaining({ table: 'contact', field: 'parentcustomerid', count: contacts })]));
+    const summary = (
+      result.structuredContent as {
+        summary: {
+          deletedWithIt: Array<Record<string, unknown>>;
+          unlinked: Array<Record<string, unknown>>;
+          blocking: unknown[];
+          text: string;
+        };
+      }
+    ).summary;
+    expect(summary.deletedWithIt).toEqual(
+      expect.arrayContaining([expect.objectContaining({ table: 'contact', field: 'parentcustomerid', count: contacts })]),
+    );
     for (const c of [...summary.deletedWithIt, ...summary.unlinked] as Array<{ table: string; field: string; count: number }>) {
-      expect({ ...c, stored: emulator.store.count(entitySets[c.table], (r) => r[`_${c.field}_value`] === id) }).toMatchObject({ stored: c.count });
+      expect({ ...c, stored: emulator.store.count(entitySets[c.table], (r) => r[`_${c.field}_value`] === id) }).toMatchObject({
+        stored: c.count,
+      });
     }
     expect(summary.text).toContain(`${contacts} contact record${contacts === 1 ? '' : 's'} (via parentcustomerid)`);
     // Nothing was deleted by proposing.
-    expect(emulator.requestLog.entries().slice(before).filter((e) => e.method !== 'GET')).toEqual([]);
+    expect(
+      emulator.requestLog
+        .entries()
+        .slice(before)
+        .filter((e) => e.method !== 'GET'),
+    ).toEqual([]);
   });
 
   it('should refuse to propose, naming the blocking records, when a restrict relationship has records', async () => {
@@ -202,7 +236,9 @@ describe('delete_record / confirm_delete_record (stdio, Redis)', () => {
     const result = await callTool(session.client, 'delete_record', { table: 'account', id: accountId });
 
     expect(result.isError).toBe(true);
-    expect(result.text).toMatch(new RegExp(`This delete will be refused because ${n} cr8a1_project records? \\(via cr8a1_accountid\\) still reference`));
+    expect(result.text).toMatch(
+      new RegExp(`This delete will be refused because ${n} cr8a1_project records? \\(via cr8a1_accountid\\) still reference`),
+    );
     expect(result.text).toMatch(/reassign or delete them first/);
     expect(result.text).toMatch(/no confirmation token was issued/);
     expect(emulator.store.get('accounts', accountId)).toBeDefined();
@@ -275,13 +311,19 @@ describe('confirm_delete_record with MCP elicitation (stdio)', () => {
     const result = await callTool(session.client, 'confirm_delete_record', { token });
 
     expect(result.isError).toBe(true);
-    expect(result.text).toMatch(new RegExp(`The user ${action === 'decline' ? 'declined' : 'dismissed'} the delete of contact "Elicit Kept ${action}", so nothing was deleted`));
+    expect(result.text).toMatch(
+      new RegExp(
+        `The user ${action === 'decline' ? 'declined' : 'dismissed'} the delete of contact "Elicit Kept ${action}", so nothing was deleted`,
+      ),
+    );
     expect(emulator.store.get('contacts', id)).toBeDefined();
     expect(emulator.requestLog.entries().filter((e) => e.method === 'DELETE')).toHaveLength(0);
     answer = 'accept';
     expect((await callTool(session.client, 'confirm_delete_record', { token })).text).toMatch(/already used/);
     expect(emulator.store.get('contacts', id)).toBeDefined();
     await new Promise((r) => setTimeout(r, 50));
-    expect(auditEvents(session.stderr())).toEqual(expect.arrayContaining([expect.objectContaining({ proposal: 'rejected', reason: `user_${action}`, recordId: id })]));
+    expect(auditEvents(session.stderr())).toEqual(
+      expect.arrayContaining([expect.objectContaining({ proposal: 'rejected', reason: `user_${action}`, recordId: id })]),
+    );
   });
 });

@@ -19,10 +19,18 @@ export interface ConnectOptions {
 
 /** The real SDK client over stdio, spawning the built server against the emulator. */
 export async function connectServer(env: Record<string, string | undefined>, options: ConnectOptions = {}): Promise<StdioSession> {
-  const transport = new StdioClientTransport({ command: process.execPath, args: [MAIN], env: serverEnv(env) as Record<string, string>, stderr: 'pipe' });
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [MAIN],
+    env: serverEnv(env) as Record<string, string>,
+    stderr: 'pipe',
+  });
   let err = '';
   transport.stderr?.on('data', (d) => (err += d));
-  const client = new Client({ name: 'dataverse-mcp-write-tests', version: '1.0.0' }, { capabilities: options.elicit ? { elicitation: {} } : {} });
+  const client = new Client(
+    { name: 'dataverse-mcp-write-tests', version: '1.0.0' },
+    { capabilities: options.elicit ? { elicitation: {} } : {} },
+  );
   if (options.elicit) {
     const handler = options.elicit;
     client.setRequestHandler(ElicitRequestSchema, async (request) => handler(String(request.params.message)));
@@ -32,7 +40,11 @@ export async function connectServer(env: Record<string, string | undefined>, opt
 }
 
 /** Environment of a server pointed at the emulator with a token for `userId` (default: the sandbox user). */
-export function emulatorEnv(emulator: EmulatorHandle, extra: Record<string, string | undefined> = {}, userId?: string): Record<string, string | undefined> {
+export function emulatorEnv(
+  emulator: EmulatorHandle,
+  extra: Record<string, string | undefined> = {},
+  userId?: string,
+): Record<string, string | undefined> {
   return {
     DATAVERSE_URL: emulator.url,
     DATAVERSE_ACCESS_TOKEN: emulator.issueToken(userId),

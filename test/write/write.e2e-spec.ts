@@ -25,7 +25,12 @@ describe('create_record / update_record (stdio)', () => {
 
     const result = await callTool(session.client, 'create_record', {
       table: 'contacts',
-      data: { firstname: 'Lena', lastname: 'Lookup', parentcustomerid: { table: 'account', id: accountId }, preferredcontactmethodcode: 'email' },
+      data: {
+        firstname: 'Lena',
+        lastname: 'Lookup',
+        parentcustomerid: { table: 'account', id: accountId },
+        preferredcontactmethodcode: 'email',
+      },
     });
 
     expect(result.isError).toBeFalsy();
@@ -34,8 +39,17 @@ describe('create_record / update_record (stdio)', () => {
     const post = emulator.requestLog.entries().find((e) => e.method === 'POST');
     expect(post?.url).toMatch(/\/contacts\?\$select=contactid%2Cfullname$/);
     expect(post?.headers.prefer).toContain('return=representation');
-    expect(post?.body).toEqual({ firstname: 'Lena', lastname: 'Lookup', 'parentcustomerid_account@odata.bind': `/accounts(${accountId})`, preferredcontactmethodcode: 2 });
-    expect(emulator.store.get('contacts', id)).toMatchObject({ _parentcustomerid_value: accountId, preferredcontactmethodcode: 2, lastname: 'Lookup' });
+    expect(post?.body).toEqual({
+      firstname: 'Lena',
+      lastname: 'Lookup',
+      'parentcustomerid_account@odata.bind': `/accounts(${accountId})`,
+      preferredcontactmethodcode: 2,
+    });
+    expect(emulator.store.get('contacts', id)).toMatchObject({
+      _parentcustomerid_value: accountId,
+      preferredcontactmethodcode: 2,
+      lastname: 'Lookup',
+    });
   });
 
   it('should bind a custom lookup through its mixed-case navigation property', async () => {
@@ -47,14 +61,22 @@ describe('create_record / update_record (stdio)', () => {
     });
 
     expect(result.isError).toBeFalsy();
-    expect(emulator.requestLog.entries().find((e) => e.method === 'POST')?.body).toMatchObject({ 'cr8a1_AccountId@odata.bind': `/accounts(${accountId})`, cr8a1_stage: 100000001 });
-    expect(emulator.store.get('cr8a1_projects', (result.structuredContent as { id: string }).id)).toMatchObject({ _cr8a1_accountid_value: accountId });
+    expect(emulator.requestLog.entries().find((e) => e.method === 'POST')?.body).toMatchObject({
+      'cr8a1_AccountId@odata.bind': `/accounts(${accountId})`,
+      cr8a1_stage: 100000001,
+    });
+    expect(emulator.store.get('cr8a1_projects', (result.structuredContent as { id: string }).id)).toMatchObject({
+      _cr8a1_accountid_value: accountId,
+    });
   });
 
   it('should refuse bad data before calling Dataverse, naming the field, nearest names and valid labels', async () => {
     const count = emulator.store.count('contacts');
 
-    const result = await callTool(session.client, 'create_record', { table: 'contact', data: { lastname: 'Nope', emailadress1: 'a@b.c', preferredcontactmethodcode: 'Pigeon' } });
+    const result = await callTool(session.client, 'create_record', {
+      table: 'contact',
+      data: { lastname: 'Nope', emailadress1: 'a@b.c', preferredcontactmethodcode: 'Pigeon' },
+    });
 
     expect(result.isError).toBe(true);
     expect(result.text).toMatch(/Nothing was created/);
@@ -71,7 +93,9 @@ describe('create_record / update_record (stdio)', () => {
     const result = await callTool(session.client, 'update_record', { table: 'contact', id: missing, data: { firstname: 'Ghost' } });
 
     expect(result.isError).toBe(true);
-    expect(result.text).toMatch(new RegExp(`No contact record with id ${missing} exists.*nothing was created: updates never create records`));
+    expect(result.text).toMatch(
+      new RegExp(`No contact record with id ${missing} exists.*nothing was created: updates never create records`),
+    );
     const patch = emulator.requestLog.entries().find((e) => e.method === 'PATCH');
     expect(patch?.headers.ifMatch).toBe('*');
     expect(emulator.store.count('contacts')).toBe(count);
@@ -80,10 +104,17 @@ describe('create_record / update_record (stdio)', () => {
 
   it('should update fields, clear a lookup with null and return the name', async () => {
     const accountId = await firstId('account', 'accountid');
-    const created = await callTool(session.client, 'create_record', { table: 'contact', data: { lastname: 'Before', parentcustomerid: { table: 'account', id: accountId } } });
+    const created = await callTool(session.client, 'create_record', {
+      table: 'contact',
+      data: { lastname: 'Before', parentcustomerid: { table: 'account', id: accountId } },
+    });
     const id = (created.structuredContent as { id: string }).id;
 
-    const result = await callTool(session.client, 'update_record', { table: 'contact', id, data: { lastname: 'After', parentcustomerid: null, donotemail: true } });
+    const result = await callTool(session.client, 'update_record', {
+      table: 'contact',
+      id,
+      data: { lastname: 'After', parentcustomerid: null, donotemail: true },
+    });
 
     expect(result.isError).toBeFalsy();
     expect(result.structuredContent).toMatchObject({ id, name: 'After', fields: ['lastname', 'parentcustomerid', 'donotemail'] });
@@ -93,15 +124,24 @@ describe('create_record / update_record (stdio)', () => {
   it('should say a related record is missing when a lookup points nowhere', async () => {
     const missing = '0badc0de-0000-4000-8000-000000000002';
 
-    const result = await callTool(session.client, 'create_record', { table: 'contact', data: { lastname: 'Orphan', parentcustomerid: { table: 'account', id: missing } } });
+    const result = await callTool(session.client, 'create_record', {
+      table: 'contact',
+      data: { lastname: 'Orphan', parentcustomerid: { table: 'account', id: missing } },
+    });
 
     expect(result.isError).toBe(true);
     expect(result.text).toMatch(new RegExp(`The related account record ${missing} .* does not exist.*Nothing was created`));
   });
 
   it('should schedule "a meeting with Jane tomorrow at 2pm" with Jane as required attendee and the user as organizer', async () => {
-    const identity = (await callTool(session.client, 'get_my_identity')).structuredContent as { userId: string; timeZone: { utcOffset: string; localTime: string } };
-    const jane = await callTool(session.client, 'create_record', { table: 'contact', data: { firstname: 'Jane', lastname: 'Meeting', emailaddress1: 'jane@example.com' } });
+    const identity = (await callTool(session.client, 'get_my_identity')).structuredContent as {
+      userId: string;
+      timeZone: { utcOffset: string; localTime: string };
+    };
+    const jane = await callTool(session.client, 'create_record', {
+      table: 'contact',
+      data: { firstname: 'Jane', lastname: 'Meeting', emailaddress1: 'jane@example.com' },
+    });
     const janeId = (jane.structuredContent as { id: string }).id;
     // What the model does: tomorrow in the user's zone, 14:00 local, converted to UTC with the offset.
     const today = identity.timeZone.localTime.slice(0, 10);
@@ -125,21 +165,38 @@ describe('create_record / update_record (stdio)', () => {
 
     expect(result.isError).toBeFalsy();
     const id = (result.structuredContent as { id: string }).id;
-    expect(emulator.store.get('appointments', id)).toMatchObject({ subject: 'Meeting with Jane', scheduledstart: iso(start), scheduledend: iso(end) });
-    const parties = await callTool(session.client, 'list_records', { table: 'activityparty', filter: `_activityid_value eq ${id}`, select: 'partyid,participationtypemask' });
+    expect(emulator.store.get('appointments', id)).toMatchObject({
+      subject: 'Meeting with Jane',
+      scheduledstart: iso(start),
+      scheduledend: iso(end),
+    });
+    const parties = await callTool(session.client, 'list_records', {
+      table: 'activityparty',
+      filter: `_activityid_value eq ${id}`,
+      select: 'partyid,participationtypemask',
+    });
     expect(parties.isError).toBeFalsy();
-    const records = (parties.structuredContent as { records: Array<{ partyid: { id: string; table: string }; participationtypemask: number }> }).records;
-    expect(records.map((r) => ({ id: r.partyid.id, table: r.partyid.table, mask: r.participationtypemask })).sort((a, b) => a.mask - b.mask)).toEqual([
+    const records = (
+      parties.structuredContent as { records: Array<{ partyid: { id: string; table: string }; participationtypemask: number }> }
+    ).records;
+    expect(
+      records.map((r) => ({ id: r.partyid.id, table: r.partyid.table, mask: r.participationtypemask })).sort((a, b) => a.mask - b.mask),
+    ).toEqual([
       { id: janeId, table: 'contact', mask: 5 },
       { id: identity.userId, table: 'systemuser', mask: 7 },
     ]);
   });
 
   it('should refuse a local time without a zone and tell the model to convert it with get_my_identity', async () => {
-    const result = await callTool(session.client, 'create_record', { table: 'appointment', data: { subject: 'Local time', scheduledstart: '2025-06-04T14:00:00' } });
+    const result = await callTool(session.client, 'create_record', {
+      table: 'appointment',
+      data: { subject: 'Local time', scheduledstart: '2025-06-04T14:00:00' },
+    });
 
     expect(result.isError).toBe(true);
-    expect(result.text).toMatch(/scheduledstart: "2025-06-04T14:00:00" has no time zone; convert the user's local time to UTC with the utcOffset from get_my_identity/);
+    expect(result.text).toMatch(
+      /scheduledstart: "2025-06-04T14:00:00" has no time zone; convert the user's local time to UTC with the utcOffset from get_my_identity/,
+    );
   });
 });
 

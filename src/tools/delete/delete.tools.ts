@@ -16,9 +16,9 @@ import { ToolClass } from '../tool-class.decorator';
 const related = z.object({
   relationship: z.string().describe('Relationship schema name.'),
   table: z.string().describe('Logical name of the related table.'),
-  field: z.string().describe('The related table\'s lookup that points at this record.'),
+  field: z.string().describe("The related table's lookup that points at this record."),
   count: z.number().int().nullable().describe('How many related records (null: could not be counted).'),
-  atLeast: z.literal(true).optional().describe('The count reached Dataverse\'s cap of 5000: at least that many.'),
+  atLeast: z.literal(true).optional().describe("The count reached Dataverse's cap of 5000: at least that many."),
 });
 
 export const deleteSummarySchema = z.object({
@@ -35,7 +35,11 @@ export const deleteSummarySchema = z.object({
 });
 
 export const deleteProposalOutputSchema = z.object({
-  token: z.string().describe('One-time confirmation token for confirm_delete_record, valid until expiresAt. Never show it as something the user must type.'),
+  token: z
+    .string()
+    .describe(
+      'One-time confirmation token for confirm_delete_record, valid until expiresAt. Never show it as something the user must type.',
+    ),
   expiresAt: z.string().describe('When the token expires (ISO 8601).'),
   summary: deleteSummarySchema.describe('What the delete would do.'),
 });
@@ -170,7 +174,10 @@ export class DeleteTools {
   }
 
   /** Asks the human through MCP elicitation when the client supports it. */
-  private async askHuman(context: Context | undefined, proposal: DeleteProposal): Promise<'accept' | 'decline' | 'cancel' | 'unsupported' | 'failed'> {
+  private async askHuman(
+    context: Context | undefined,
+    proposal: DeleteProposal,
+  ): Promise<'accept' | 'decline' | 'cancel' | 'unsupported' | 'failed'> {
     const server = context?.mcpServer?.server;
     if (!server?.getClientCapabilities()?.elicitation) return 'unsupported';
     const text = typeof proposal.summary.text === 'string' ? proposal.summary.text : `Delete ${proposal.table} ${proposal.id}.`;
@@ -181,7 +188,11 @@ export class DeleteTools {
           requestedSchema: {
             type: 'object',
             properties: {
-              confirm: { type: 'boolean', title: 'Delete it', description: 'Yes, delete this record (and anything deleted with it) permanently.' },
+              confirm: {
+                type: 'boolean',
+                title: 'Delete it',
+                description: 'Yes, delete this record (and anything deleted with it) permanently.',
+              },
             },
             required: ['confirm'],
           },

@@ -6,15 +6,11 @@ import { annotations, CREATE_ANNOTATIONS, UPDATE_ANNOTATIONS } from '../annotati
 import { toolResult } from '../pipeline/tool-result';
 import { ToolClass } from '../tool-class.decorator';
 
-const tableParam = z
-  .string()
-  .min(1)
-  .max(128)
-  .describe('Table logical name (e.g. "contact") or entity set name (e.g. "contacts").');
+const tableParam = z.string().min(1).max(128).describe('Table logical name (e.g. "contact") or entity set name (e.g. "contacts").');
 
 const dataParam = z
   .record(z.string(), z.unknown())
-  .describe('Field values by logical field name (from get_table_schema), in the forms this tool\'s description lists.');
+  .describe("Field values by logical field name (from get_table_schema), in the forms this tool's description lists.");
 
 export const writeOutputSchema = z.object({
   table: z.string().describe('Logical name of the table.'),
