@@ -9,6 +9,10 @@ import { AppModule, AppModuleOptions } from './app.module';
 import type { AppConfig } from './config/app-config';
 import { isLoopbackHost } from './config';
 import { createOriginGuard } from './http/origin.middleware';
+import { ENTRA_TOKEN_VALIDATOR } from './auth/obo';
+import type { EntraTokenValidator } from './auth/obo/entra-token-validator';
+import { createBearerAuth, SessionBindings } from './http/bearer-auth.middleware';
+import { createProtectedResourceHandler, protectedResourceMetadataUrl } from './http/protected-resource';
 import { NestPinoLogger } from './logging/nest-logger';
 
 export interface RunningServer {
@@ -49,6 +53,18 @@ export async function startServer(
   app.use(
     createOriginGuard({ allowedOrigins: config.allowedOrigins, loopbackOnly: isLoopbackHost(config.mcpHost) }),
   );
+  if (config.authMode === 'obo') {
+    // Multi-user: RFC 9728 metadata is public; every MCP route needs a valid Entra token (health probes do not).
+    app.use(createProtectedResourceHandler(config));
+    app.use(
+      createBearerAuth({
+        validator: app.get<EntraTokenValidator>(ENTRA_TOKEN_VALIDATOR),
+        metadataUrl: protectedResourceMetadataUrl(config),
+        bindings: new SessionBindings(),
+        logger: nestLogger,
+      }),
+    );
+  }
   await app.listen(config.mcpPort, config.mcpHost);
   const server = app.getHttpServer() as Server;
   const address = server.address();

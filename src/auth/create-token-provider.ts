@@ -2,11 +2,23 @@ import type { AppConfig } from '../config/app-config';
 import type { AuthDeps } from './auth-deps';
 import { MsalTokenProvider } from './msal-token-provider';
 import { SandboxTokenProvider } from './sandbox-token-provider';
-import { StaticTokenProvider, UnavailableTokenProvider } from './static-token-provider';
+import type { RedisConnection } from '../cache/redis-connection';
+import { EntraTokenValidator } from './obo/entra-token-validator';
+import type { OboDeps } from './obo/obo-deps';
+import { MemoryOboCacheStore, RedisOboCacheStore } from './obo/obo-token-cache';
+import { OboTokenProvider } from './obo/obo-token-provider';
+import { StaticTokenProvider } from './static-token-provider';
 import type { TokenProvider } from './token-provider';
 
+/** What multi-user mode needs besides the configuration: the shared token validator and Redis connection. */
+export interface OboCollaborators {
+  validator?: EntraTokenValidator | null;
+  redis?: RedisConnection | null;
+  deps?: OboDeps;
+}
+
 /** Picks the token provider for `config.authMode`. Cheap: nothing heavy is loaded until the first sign-in or token. */
-export function createTokenProvider(config: AppConfig, deps: AuthDeps = {}): TokenProvider {
+export function createTokenProvider(config: AppConfig, deps: AuthDeps = {}, obo: OboCollaborators = {}): TokenProvider {
   switch (config.authMode) {
     case 'static':
       return new StaticTokenProvider(config.dataverseAccessToken ?? '', deps.clock);
@@ -16,10 +28,11 @@ export function createTokenProvider(config: AppConfig, deps: AuthDeps = {}): Tok
     case 'device-code':
       return new MsalTokenProvider(config, deps);
     case 'obo':
-      return new UnavailableTokenProvider(
-        'obo',
-        'Multi-user on-behalf-of mode (CLIENT_SECRET set) is not available in this version of the server. ' +
-          'Tell the user to unset CLIENT_SECRET to use single-user sign-in (CLIENT_ID + sign_in), then restart the server.',
+      return new OboTokenProvider(
+        config,
+        obo.validator ?? new EntraTokenValidator(config, obo.deps),
+        obo.redis ? new RedisOboCacheStore(obo.redis) : new MemoryOboCacheStore(),
+        deps,
       );
   }
 }
