@@ -47,9 +47,10 @@ describe('StaticTokenProvider', () => {
     });
   });
 
-  it('should answer every call with a clear configuration error when multi-user mode is configured', async () => {
+  it('should ask for the caller\'s bearer token when multi-user mode is configured and a call carries none', async () => {
     const provider = createTokenProvider(testConfig({ authMode: 'obo', clientSecret: 'x' }));
 
-    await expect(provider.getToken()).rejects.toMatchObject({ kind: 'configuration', message: expect.stringContaining('CLIENT_SECRET') });
+    expect(provider.mode).toBe('obo');
+    await expect(provider.getToken()).rejects.toMatchObject({ kind: 'sign_in_required', message: expect.stringContaining('Authorization: Bearer') });
   });
 });
