@@ -248,6 +248,18 @@ describe('Dataverse emulator: writes', () => {
       expect(again.json.error.code).toBe('0x80040217');
     });
 
+    it('should refuse with 412 and keep the record when If-Match names an older version', async () => {
+      const id = await newAccount();
+      const before = await call(em, `accounts(${id})?$select=name`);
+      const etag = before.json['@odata.etag'] as string;
+      await call(em, `accounts(${id})`, { method: 'PATCH', headers: { 'If-Match': '*' }, body: { name: 'Changed meanwhile' } });
+      const stale = await call(em, `accounts(${id})`, { method: 'DELETE', headers: { 'If-Match': etag } });
+      expect(stale.status).toBe(412);
+      expect(em.store.get('accounts', id)).toBeDefined();
+      const current = (await call(em, `accounts(${id})?$select=name`)).json['@odata.etag'] as string;
+      expect((await call(em, `accounts(${id})`, { method: 'DELETE', headers: { 'If-Match': current } })).status).toBe(204);
+    });
+
     it('should cascade to contacts and activities and clear RemoveLink lookups when an account is deleted', async () => {
       const id = await newAccount();
       const child = await newAccount({ 'parentaccountid@odata.bind': `/accounts(${id})` });

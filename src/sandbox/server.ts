@@ -298,7 +298,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       const ifNoneMatch = h['if-none-match'] as string | undefined;
       return patchRecord(ctx, em, id, body, q, ifMatch?.trim(), ifNoneMatch?.trim());
     }
-    if (method === 'DELETE') return deleteRecord(ctx, em, id);
+    if (method === 'DELETE') return deleteRecord(ctx, em, id, (h['if-match'] as string | undefined)?.trim());
     throw Errors.methodNotAllowed(method);
   }
 

@@ -378,9 +378,13 @@ export function patchRecord(
  * DELETE with the relationship cascades: Cascade deletes related records (recursively), RemoveLink clears the lookup,
  * Restrict refuses while related records exist — 400 `0x80040227` (CannotDeleteDueToAssociation)
  * "The object you tried to delete is associated with another object and cannot be deleted.", as the platform reports it.
+ * With `If-Match: W/"n"` a record changed since that version is not deleted (412).
  */
-export function deleteRecord(ctx: ApiContext, em: EntityModel, id: string): ApiResult {
-  if (!ctx.store.get(em.def.logicalName, id)) throw Errors.notFound(em.def.logicalName, id);
+export function deleteRecord(ctx: ApiContext, em: EntityModel, id: string, ifMatch?: string): ApiResult {
+  const existing = ctx.store.get(em.def.logicalName, id);
+  if (!existing) throw Errors.notFound(em.def.logicalName, id);
+  // Optimistic concurrency as for PATCH: a stale etag refuses the delete with 412.
+  if (ifMatch !== undefined && ifMatch !== '*' && ifMatch !== etag(existing)) throw Errors.versionMismatch();
   const doomed = new Map<string, { entity: string; id: string }>();
   const refs = (entity: string) => referencing(ctx, entity);
   const collect = (entity: string, rid: string) => {
