@@ -78,6 +78,19 @@ describe('delete_record / confirm_delete_record (stdio, Redis)', () => {
     expect(del?.headers.ifMatch).toBe(etag);
   });
 
+  it('should delete nothing and say so when the record changed after the summary was shown', async () => {
+    const id = await newContact();
+    const { token } = await propose(id);
+    const changed = await callTool(session.client, 'update_record', { table: 'contact', id, data: { jobtitle: 'Changed meanwhile' } });
+    expect(changed.isError).toBeFalsy();
+
+    const result = await callTool(session.client, 'confirm_delete_record', { token });
+
+    expect(result.isError).toBe(true);
+    expect(result.text).toContain('delete_record');
+    expect(emulator.store.get('contacts', id)).toBeDefined();
+  });
+
   it('should say the token was already used when it is replayed', async () => {
     const id = await newContact();
     const { token } = await propose(id);
