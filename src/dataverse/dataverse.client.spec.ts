@@ -79,6 +79,15 @@ describe('DataverseClient against the emulator', () => {
     expect(apiEntries().length).toBe(3); // 2 s of waiting fit into the 2.5 s budget
   });
 
+  it('should give up on a 429 storm with Retry-After: 0 after a bounded number of requests', async () => {
+    emulator.controls.set({ throttle: { after: 0, retryAfterSeconds: 0 } });
+
+    const error = await dv.get('WhoAmI').catch((e: unknown) => e);
+
+    expect((error as ToolError).kind).toBe('throttled');
+    expect(apiEntries().length).toBe(11); // the first try and 10 retries, not a tight loop
+  });
+
   it('should retry a POST after a 429 (Dataverse did not run it)', async () => {
     emulator.controls.set({ throttle: { first: 1, retryAfterSeconds: 0 } });
 

@@ -68,6 +68,8 @@ export interface DataverseClientOptions {
   maxThrottleWaitMs: number;
   /** Retry-After when Dataverse sends none. */
   defaultRetryAfterSeconds: number;
+  /** Most 429 retries of one call, so a storm of `Retry-After: 0` cannot spin without spending the wait budget. */
+  maxThrottleRetries: number;
   maxSockets: number;
 }
 
@@ -80,6 +82,7 @@ export const DEFAULT_CLIENT_OPTIONS: DataverseClientOptions = {
   backoffMaxMs: 4_000,
   maxThrottleWaitMs: 30_000,
   defaultRetryAfterSeconds: 5,
+  maxThrottleRetries: 10,
   maxSockets: 64,
 };
 
@@ -231,6 +234,7 @@ export class DataverseClient implements OnModuleDestroy {
     let refreshed = false;
     let attempt = 0;
     let throttleWaitedMs = 0;
+    let throttleRetries = 0;
 
     for (;;) {
       attempt++;
@@ -283,11 +287,13 @@ export class DataverseClient implements OnModuleDestroy {
       }
       if (res.status === 429) {
         const waitS = retryAfterSeconds(res.headers['retry-after'], this.options.defaultRetryAfterSeconds);
-        if (throttleWaitedMs + waitS * 1000 <= this.options.maxThrottleWaitMs) {
+        throttleRetries++;
+        if (throttleRetries <= this.options.maxThrottleRetries && throttleWaitedMs + waitS * 1000 <= this.options.maxThrottleWaitMs) {
           this.logger.warn({ method, path, retryAfterSeconds: waitS, requestId }, 'Dataverse throttled the request; waiting Retry-After');
           throttleWaitedMs += waitS * 1000;
           // Retrying after a 429 is safe for writes too: Dataverse did not execute the request.
-          await sleep(waitS * 1000);
+          // Retry-After: 0 still backs off a little, so a storm of them does not become a tight loop.
+          await sleep(waitS > 0 ? waitS * 1000 : this.backoff(throttleRetries));
           attempt--; // throttling does not use up the retry attempts for 5xx
           continue;
         }
