@@ -103,6 +103,32 @@ describe('CacheService with a real Redis', () => {
   });
 });
 
+describe('CacheService with a frozen Redis', () => {
+  it('should bound every operation and answer from the loader without hanging', async () => {
+    const redis = await startRedis();
+    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    const backend = await createCacheBackend({ redisUrl: redis.url });
+    await backend.redis!.whenReady(2000);
+    const cache = await service(backend);
+    try {
+      redis.pause();
+      const started = Date.now();
+      const values = [];
+      for (let i = 0; i < 5; i++) values.push(await cache.getOrLoad(`mcp:h:u:k${i}`, 60, async () => i));
+
+      expect(values).toEqual([0, 1, 2, 3, 4]);
+      // One timed-out GET (300 ms) opens the bypass window; the other calls skip Redis.
+      expect(Date.now() - started).toBeLessThan(1500);
+      expect(warn.mock.calls.filter((c) => String(c[1] ?? c[0]).includes('Redis is unreachable'))).toHaveLength(1);
+    } finally {
+      redis.resume();
+      await cache.onApplicationShutdown();
+      await redis.stop();
+      jest.restoreAllMocks();
+    }
+  });
+});
+
 describe('CacheService in memory', () => {
   it('should cache, single-flight and delete by prefix without Redis', async () => {
     const backend = await createCacheBackend({});

@@ -29,6 +29,7 @@ export class CacheService implements OnModuleInit, OnApplicationShutdown {
   private readonly options: CacheServiceOptions;
   private readonly inflight = new Map<string, Promise<unknown>>();
   private bypassUntil = 0;
+  private lastErrorAt = 0;
 
   constructor(
     @Inject(CACHE_MANAGER) private readonly cache: Cache,
@@ -41,7 +42,15 @@ export class CacheService implements OnModuleInit, OnApplicationShutdown {
 
   onModuleInit(): void {
     const redis = this.backend.redis;
-    if (redis) this.readiness?.register('redis', () => redis.ping());
+    if (!redis) return;
+    this.readiness?.register('redis', () => redis.ping());
+    // cache-manager swallows store errors and reports them as events: count them as an outage.
+    const onEvent = (event: { error?: unknown } | undefined) => {
+      if (!event?.error) return;
+      this.lastErrorAt = Date.now();
+      redis.markDown(event.error);
+    };
+    for (const name of ['get', 'set', 'del'] as const) this.cache.on(name, onEvent);
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -124,12 +133,14 @@ export class CacheService implements OnModuleInit, OnApplicationShutdown {
     }
     let timer: NodeJS.Timeout | undefined;
     try {
-      return await Promise.race([
+      const result = await Promise.race([
         op(),
         new Promise<never>((_, reject) => {
           timer = setTimeout(() => reject(new CacheTimeout(`no answer within ${timeoutMs} ms`)), timeoutMs);
         }),
       ]);
+      if (Date.now() - this.lastErrorAt > 1000) redis?.markUp();
+      return result;
     } catch (error) {
       if (error instanceof CacheTimeout) this.bypassUntil = Date.now() + this.options.bypassAfterTimeoutMs;
       if (redis) redis.markDown(error);

@@ -97,6 +97,13 @@ export class RedisConnection {
     );
   }
 
+  /** An operation succeeded: ends an outage that had no reconnect (a frozen or slow server). */
+  markUp(): void {
+    if (!this.down || !this.isReady) return;
+    this.down = false;
+    this.logger.log({ redis: redactUrl(this.url) }, 'Redis is answering again: caching resumes');
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;

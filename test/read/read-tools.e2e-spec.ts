@@ -31,6 +31,12 @@ describe('read tools end to end (Streamable HTTP, Redis)', () => {
   });
   beforeEach(() => emulator.requestLog.clear());
 
+  it('should report Redis in the readiness probe', async () => {
+    const res = await fetch(`${server.url}/readyz`);
+
+    expect(await res.json()).toMatchObject({ ready: true, checks: { redis: 'ok' } });
+  });
+
   it('should return the identity with a time zone', async () => {
     const result = await callTool(client, 'get_my_identity');
 

@@ -10,6 +10,10 @@ export interface TestRedis {
   stop(): Promise<void>;
   /** Starts it again on the same port (empty: nothing is persisted). */
   restart(): Promise<void>;
+  /** Freezes the server (SIGSTOP): connections stay open but nothing answers. */
+  pause(): void;
+  /** Thaws a paused server (SIGCONT). */
+  resume(): void;
   /** Runs one command with redis-cli semantics over a raw socket (RESP), e.g. `command('KEYS', 'mcp:*')`. */
   command(...args: string[]): Promise<unknown>;
 }
@@ -32,6 +36,7 @@ export async function startRedis(): Promise<TestRedis> {
     child = undefined;
     if (!c || c.exitCode !== null) return;
     const exited = new Promise<void>((resolve) => c.once('exit', () => resolve()));
+    c.kill('SIGCONT');
     c.kill('SIGKILL');
     await exited;
   };
@@ -45,6 +50,8 @@ export async function startRedis(): Promise<TestRedis> {
       await kill();
       await launch();
     },
+    pause: () => void child?.kill('SIGSTOP'),
+    resume: () => void child?.kill('SIGCONT'),
     command: (...args: string[]) => resp(port, args),
   };
 }
