@@ -24,7 +24,13 @@ function rawGet(url: string, token: string, prefer: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const req = http.request(url, {
       agent,
-      headers: { Authorization: `Bearer ${token}`, Accept: 'application/json', 'OData-MaxVersion': '4.0', 'OData-Version': '4.0', Prefer: prefer },
+      headers: {
+        Authorization: `Bearer ${token}`,
+        Accept: 'application/json',
+        'OData-MaxVersion': '4.0',
+        'OData-Version': '4.0',
+        Prefer: prefer,
+      },
     });
     req.on('response', (res) => {
       let body = '';
@@ -101,7 +107,11 @@ async function sizes(emulator: EmulatorHandle, token: string, url: string): Prom
   const listData = list.structuredContent as { records: unknown[]; truncated?: boolean };
   const rawList = await rawGet(`${emulator.apiUrl}contacts`, token, 'odata.include-annotations="*",odata.maxpagesize=50');
   const rawCount = (JSON.parse(rawList) as { value: unknown[] }).value.length;
-  const listSel = await callTool(client, 'list_records', { table: 'contacts', top: 50, select: 'fullname,emailaddress1,parentcustomerid,statuscode' });
+  const listSel = await callTool(client, 'list_records', {
+    table: 'contacts',
+    top: 50,
+    select: 'fullname,emailaddress1,parentcustomerid,statuscode',
+  });
   const rawSel = await rawGet(
     `${emulator.apiUrl}contacts?$select=fullname,emailaddress1,_parentcustomerid_value,statuscode`,
     token,
@@ -110,8 +120,12 @@ async function sizes(emulator: EmulatorHandle, token: string, url: string): Prom
   await client.close();
 
   console.log('\noutput size (characters of tool text vs raw Web API JSON)');
-  console.log(`get_table_schema contact:            ${schema.text.length} chars, ${fields} fields, ${(schema.text.length / fields).toFixed(1)} chars/field`);
-  console.log(`get_table_schema contact +read-only: ${schemaAll.text.length} chars, ${fieldsAll} fields, ${(schemaAll.text.length / fieldsAll).toFixed(1)} chars/field`);
+  console.log(
+    `get_table_schema contact:            ${schema.text.length} chars, ${fields} fields, ${(schema.text.length / fields).toFixed(1)} chars/field`,
+  );
+  console.log(
+    `get_table_schema contact +read-only: ${schemaAll.text.length} chars, ${fieldsAll} fields, ${(schemaAll.text.length / fieldsAll).toFixed(1)} chars/field`,
+  );
   console.log(
     `  raw: Attributes ${rawAttributes.length} + Picklist options ${rawPicklists.length} + ManyToOne ${rawRelationships.length} = ${rawSchema} chars ` +
       `(${(rawSchema / schemaAll.text.length).toFixed(0)}x the +read-only output)`,
@@ -122,13 +136,20 @@ async function sizes(emulator: EmulatorHandle, token: string, url: string): Prom
       `(${(rawList.length / rawCount / (list.text.length / listData.records.length)).toFixed(1)}x)`,
   );
   const selCount = (listSel.structuredContent as { records: unknown[] }).records.length;
-  console.log(`list_records contacts top 50 (4 fields): ${listSel.text.length} chars for ${selCount} records; raw ${rawSel.length} chars (${(rawSel.length / listSel.text.length).toFixed(1)}x)`);
+  console.log(
+    `list_records contacts top 50 (4 fields): ${listSel.text.length} chars for ${selCount} records; raw ${rawSel.length} chars (${(rawSel.length / listSel.text.length).toFixed(1)}x)`,
+  );
 }
 
 async function main(): Promise<void> {
   const emulator = await startEmulator();
   const token = emulator.issueToken();
-  const server = await spawnHttpServer({ MCP_TRANSPORT: 'http', DATAVERSE_URL: emulator.url, DATAVERSE_ACCESS_TOKEN: token, LOG_LEVEL: 'warn' });
+  const server = await spawnHttpServer({
+    MCP_TRANSPORT: 'http',
+    DATAVERSE_URL: emulator.url,
+    DATAVERSE_ACCESS_TOKEN: token,
+    LOG_LEVEL: 'warn',
+  });
   try {
     await sizes(emulator, token, server.url);
     await latency(emulator, token, server.url);

@@ -42,7 +42,7 @@ describe('CacheService with a real Redis', () => {
     jest.restoreAllMocks();
   });
 
-  it('should write the service key verbatim with Keyv\'s envelope and a TTL', async () => {
+  it("should write the service key verbatim with Keyv's envelope and a TTL", async () => {
     await cache.getOrLoad('mcp:org.crm.dynamics.com:user-1:schema:contact', 60, async () => ({ fields: 3 }));
 
     expect(await redis.command('KEYS', 'mcp:*')).toEqual(['mcp:org.crm.dynamics.com:user-1:schema:contact']);

@@ -44,13 +44,20 @@ export class DataverseError extends Error {
     readonly kind: DataverseErrorKind,
     readonly info: DataverseErrorInfo,
   ) {
-    super(`${info.method} ${info.path} failed: ${kind}${info.status ? ` (HTTP ${info.status})` : ''}${info.dataverseMessage ? `: ${truncate(info.dataverseMessage, 300)}` : ''}`);
+    super(
+      `${info.method} ${info.path} failed: ${kind}${info.status ? ` (HTTP ${info.status})` : ''}${info.dataverseMessage ? `: ${truncate(info.dataverseMessage, 300)}` : ''}`,
+    );
     this.name = 'DataverseError';
   }
 }
 
 /** Decides the kind of an HTTP error response. */
-export function classifyHttpError(status: number, code: string | undefined, message: string | undefined, hasFilter: boolean): DataverseErrorKind {
+export function classifyHttpError(
+  status: number,
+  code: string | undefined,
+  message: string | undefined,
+  hasFilter: boolean,
+): DataverseErrorKind {
   const msg = message ?? '';
   if (status === 401) return 'unauthorized';
   if (status === 403) return 'forbidden';
@@ -139,7 +146,9 @@ export function toToolError(error: DataverseError, ctx: ErrorContext = {}): Tool
       kind = 'invalid_input';
       const msg = info.dataverseMessage ?? '';
       const field =
-        /property named '([^']+)'/i.exec(msg)?.[1] ?? /Invalid property '([^']+)'/i.exec(msg)?.[1] ?? /undeclared property '([^']+)'/i.exec(msg)?.[1];
+        /property named '([^']+)'/i.exec(msg)?.[1] ??
+        /Invalid property '([^']+)'/i.exec(msg)?.[1] ??
+        /undeclared property '([^']+)'/i.exec(msg)?.[1];
       const on = tableName ? ` on table ${tableName}` : '';
       const schema = `call get_table_schema${tableName ? ` with table "${tableName}"` : ''} to see the exact field names (lowercase logical names)`;
       text = /undeclared property/i.test(msg)

@@ -30,7 +30,10 @@ describe('DataverseClient against the emulator', () => {
 
   it('should send Prefer with annotations and page size, and record REQ_IDs and the user in the call context', async () => {
     const { result, ctx } = await f.inCall(() =>
-      dv.get<{ value: unknown[] }>('contacts', { query: { $select: 'fullname' }, prefer: { annotations: FORMATTED_ANNOTATIONS, maxPageSize: 3 } }),
+      dv.get<{ value: unknown[] }>('contacts', {
+        query: { $select: 'fullname' },
+        prefer: { annotations: FORMATTED_ANNOTATIONS, maxPageSize: 3 },
+      }),
     );
 
     expect(result.body.value).toHaveLength(3);
@@ -139,7 +142,10 @@ describe('DataverseClient against the emulator', () => {
 
   it('should not retry a PATCH whose connection was dropped', async () => {
     emulator.controls.set({ dropConnections: { count: 1, methods: ['PATCH'] } });
-    const page = await dv.get<{ value: Array<{ contactid: string }> }>('contacts', { query: { $select: 'contactid' }, prefer: { maxPageSize: 1 } });
+    const page = await dv.get<{ value: Array<{ contactid: string }> }>('contacts', {
+      query: { $select: 'contactid' },
+      prefer: { maxPageSize: 1 },
+    });
     const id = page.body.value[0].contactid;
     emulator.requestLog.clear();
 
@@ -189,7 +195,9 @@ describe('DataverseClient against the emulator', () => {
     expect(dataverseKindOf(filter)).toBe('bad_filter');
     expect((filter as Error).message).toContain("contains(fullname,'smith')");
 
-    const missing = await dv.get('contacts(00000000-0000-0000-0000-0000000000ab)', { context: { table: 'contact', id: '00000000-0000-0000-0000-0000000000ab' } }).catch((e: unknown) => e);
+    const missing = await dv
+      .get('contacts(00000000-0000-0000-0000-0000000000ab)', { context: { table: 'contact', id: '00000000-0000-0000-0000-0000000000ab' } })
+      .catch((e: unknown) => e);
     expect(dataverseKindOf(missing)).toBe('not_found');
     expect((missing as Error).message).toContain('No contact record with id 00000000-0000-0000-0000-0000000000ab');
   });
@@ -214,7 +222,11 @@ describe('DataverseClient headers and timeouts', () => {
       seen.push(req.headers);
       const timer = setTimeout(() => {
         if (res.destroyed) return;
-        res.writeHead(200, { 'Content-Type': 'application/json; odata.metadata=minimal', REQ_ID: 'req-1', 'x-ms-service-request-id': 'svc-1' });
+        res.writeHead(200, {
+          'Content-Type': 'application/json; odata.metadata=minimal',
+          REQ_ID: 'req-1',
+          'x-ms-service-request-id': 'svc-1',
+        });
         res.end('{"ok":true}');
       }, delayMs);
       timer.unref();
@@ -242,7 +254,12 @@ describe('DataverseClient headers and timeouts', () => {
       const { ctx } = await f.inCall(() => dv.get('WhoAmI'));
       await dv.post('contacts', { lastname: 'x' });
 
-      expect(seen[0]).toMatchObject({ 'odata-maxversion': '4.0', 'odata-version': '4.0', accept: 'application/json', authorization: expect.stringMatching(/^Bearer /) });
+      expect(seen[0]).toMatchObject({
+        'odata-maxversion': '4.0',
+        'odata-version': '4.0',
+        accept: 'application/json',
+        authorization: expect.stringMatching(/^Bearer /),
+      });
       expect(seen[0]['content-type']).toBeUndefined();
       expect(seen[1]['content-type']).toBe('application/json; charset=utf-8');
       expect(ctx.dataverseRequestIds).toEqual(['req-1', 'svc-1']);

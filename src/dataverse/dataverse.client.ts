@@ -154,14 +154,20 @@ export class DataverseClient implements OnModuleDestroy {
    * GET a path that already carries its query (a page link the records service validated).
    * `pathAndQuery` is relative to the API root.
    */
-  async getRelative<T = Record<string, unknown>>(pathAndQuery: string, options: Omit<RequestOptions, 'query'> = {}): Promise<DataverseResponse<T>> {
+  async getRelative<T = Record<string, unknown>>(
+    pathAndQuery: string,
+    options: Omit<RequestOptions, 'query'> = {},
+  ): Promise<DataverseResponse<T>> {
     return this.send<T>('GET', pathAndQuery, undefined, options);
   }
 
   /** POST a new record: the id comes from `OData-EntityId` or the representation. */
   async post(entitySetName: string, body: Record<string, unknown>, options: WriteOptions = {}): Promise<WriteResult> {
     const res = await this.send<Record<string, unknown> | undefined>('POST', entitySetName, body, {
-      prefer: { returnRepresentation: options.returnRepresentation, annotations: options.returnRepresentation ? FORMATTED_ANNOTATIONS : undefined },
+      prefer: {
+        returnRepresentation: options.returnRepresentation,
+        annotations: options.returnRepresentation ? FORMATTED_ANNOTATIONS : undefined,
+      },
       timeoutMs: options.timeoutMs,
       context: options.context,
     });
@@ -175,7 +181,10 @@ export class DataverseClient implements OnModuleDestroy {
       recordPath(entitySetName, id),
       body,
       {
-        prefer: { returnRepresentation: options.returnRepresentation, annotations: options.returnRepresentation ? FORMATTED_ANNOTATIONS : undefined },
+        prefer: {
+          returnRepresentation: options.returnRepresentation,
+          annotations: options.returnRepresentation ? FORMATTED_ANNOTATIONS : undefined,
+        },
         timeoutMs: options.timeoutMs,
         context: { id, ...options.context },
       },
@@ -187,7 +196,13 @@ export class DataverseClient implements OnModuleDestroy {
 
   /** DELETE a record; `ifMatch` (an etag) makes it fail with `precondition_failed` if the record changed. */
   async delete(entitySetName: string, id: string, options: Omit<WriteOptions, 'returnRepresentation' | 'idAttribute'> = {}): Promise<void> {
-    await this.send('DELETE', recordPath(entitySetName, id), undefined, { timeoutMs: options.timeoutMs, context: { id, ...options.context } }, options.ifMatch);
+    await this.send(
+      'DELETE',
+      recordPath(entitySetName, id),
+      undefined,
+      { timeoutMs: options.timeoutMs, context: { id, ...options.context } },
+      options.ifMatch,
+    );
   }
 
   private writeResult(res: DataverseResponse<Record<string, unknown> | undefined>, idAttribute?: string): WriteResult {
@@ -219,7 +234,13 @@ export class DataverseClient implements OnModuleDestroy {
     return reqId ?? serviceId;
   }
 
-  private async send<T>(method: HttpMethod, pathAndQuery: string, body: unknown, options: RequestOptions, ifMatch?: string): Promise<DataverseResponse<T>> {
+  private async send<T>(
+    method: HttpMethod,
+    pathAndQuery: string,
+    body: unknown,
+    options: RequestOptions,
+    ifMatch?: string,
+  ): Promise<DataverseResponse<T>> {
     const url = new URL(pathAndQuery, this.apiUrl);
     const path = pathAndQuery.split('?')[0];
     const timeoutMs = options.timeoutMs ?? this.options.timeoutMs;
@@ -318,7 +339,13 @@ export class DataverseClient implements OnModuleDestroy {
     return Math.round(cap / 2 + (Math.random() * cap) / 2);
   }
 
-  private exchange(url: URL, method: HttpMethod, headers: http.OutgoingHttpHeaders, payload: Buffer | undefined, timeoutMs: number): Promise<RawResponse> {
+  private exchange(
+    url: URL,
+    method: HttpMethod,
+    headers: http.OutgoingHttpHeaders,
+    payload: Buffer | undefined,
+    timeoutMs: number,
+  ): Promise<RawResponse> {
     const transport = url.protocol === 'https:' ? https : http;
     const agent = url.protocol === 'https:' ? this.httpsAgent : this.httpAgent;
     return new Promise<RawResponse>((resolve, reject) => {
@@ -339,10 +366,7 @@ export class DataverseClient implements OnModuleDestroy {
           clearTimeout(timer);
           const raw = Buffer.concat(chunks);
           const decode = res.headers['content-encoding'] === 'gzip' && raw.length ? gunzipAsync(raw) : Promise.resolve(raw);
-          decode.then(
-            (buf) => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: buf.toString('utf8') }),
-            reject,
-          );
+          decode.then((buf) => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: buf.toString('utf8') }), reject);
         });
       });
       req.end(payload);

@@ -66,8 +66,10 @@ export class IdentityService implements OnModuleInit {
 
   async getIdentity(now = new Date()): Promise<Identity> {
     const account = await this.dv.currentAccount();
-    const cached = await this.cache.getOrLoad(cacheKeys.identity(this.dv.envHost, account.userKey), this.config.cacheTtl.identitySeconds, () =>
-      this.load(),
+    const cached = await this.cache.getOrLoad(
+      cacheKeys.identity(this.dv.envHost, account.userKey),
+      this.config.cacheTtl.identitySeconds,
+      () => this.load(),
     );
     return present(cached, now);
   }
@@ -77,18 +79,23 @@ export class IdentityService implements OnModuleInit {
     const userId = validateGuid(who.UserId, 'user id');
     const [user, settings] = await Promise.all([
       this.dv.get<{ fullname?: string; domainname?: string }>(`systemusers(${userId})`, { query: { $select: 'fullname,domainname' } }),
-      this.dv.get<{ timezonecode?: number }>(`usersettingscollection(${userId})`, { query: { $select: 'timezonecode' } }).catch((error: unknown) => {
-        // Some users cannot read their settings; identity is still useful without a time zone.
-        this.logger.warn({ err: error instanceof Error ? error.message : error }, 'could not read the user time zone');
-        return undefined;
-      }),
+      this.dv
+        .get<{ timezonecode?: number }>(`usersettingscollection(${userId})`, { query: { $select: 'timezonecode' } })
+        .catch((error: unknown) => {
+          // Some users cannot read their settings; identity is still useful without a time zone.
+          this.logger.warn({ err: error instanceof Error ? error.message : error }, 'could not read the user time zone');
+          return undefined;
+        }),
     ]);
     const code = settings?.body.timezonecode;
     let zone: { standardname?: string; userinterfacename?: string; bias?: number } | undefined;
     if (typeof code === 'number') {
-      const res = await this.dv.get<{ value: Array<{ standardname?: string; userinterfacename?: string; bias?: number }> }>('timezonedefinitions', {
-        query: { $select: 'standardname,userinterfacename,bias', $filter: `timezonecode eq ${Math.trunc(code)}` },
-      });
+      const res = await this.dv.get<{ value: Array<{ standardname?: string; userinterfacename?: string; bias?: number }> }>(
+        'timezonedefinitions',
+        {
+          query: { $select: 'standardname,userinterfacename,bias', $filter: `timezonecode eq ${Math.trunc(code)}` },
+        },
+      );
       zone = res.body.value[0];
     }
     return {

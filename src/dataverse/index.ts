@@ -1,6 +1,13 @@
 export { DataverseModule } from './dataverse.module';
 export { DataverseClient, DATAVERSE_CLIENT_OPTIONS, DEFAULT_CLIENT_OPTIONS, FORMATTED_ANNOTATIONS } from './dataverse.client';
-export type { DataverseClientOptions, DataverseResponse, PreferOptions, RequestOptions, WriteOptions, WriteResult } from './dataverse.client';
+export type {
+  DataverseClientOptions,
+  DataverseResponse,
+  PreferOptions,
+  RequestOptions,
+  WriteOptions,
+  WriteResult,
+} from './dataverse.client';
 export { DataverseError, dataverseKindOf, toToolError } from './dataverse-error';
 export type { DataverseErrorKind, ErrorContext } from './dataverse-error';
 export { IdentityService } from './identity.service';

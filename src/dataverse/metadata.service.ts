@@ -28,7 +28,8 @@ interface RawEntity {
 
 const ENTITY_SELECT = 'LogicalName,DisplayName,EntitySetName,PrimaryIdAttribute,PrimaryNameAttribute';
 const TABLE_FILTER = 'IsPrivate eq false and IsIntersect eq false and IsValidForAdvancedFind eq true';
-const ATTRIBUTE_SELECT = 'LogicalName,AttributeType,AttributeTypeName,RequiredLevel,IsValidForCreate,IsValidForUpdate,IsValidForRead,AttributeOf,IsPrimaryId,IsPrimaryName,DisplayName';
+const ATTRIBUTE_SELECT =
+  'LogicalName,AttributeType,AttributeTypeName,RequiredLevel,IsValidForCreate,IsValidForUpdate,IsValidForRead,AttributeOf,IsPrimaryId,IsPrimaryName,DisplayName';
 
 /** Tables, their schema, and resolving what the user typed (`contact`, `contacts`) to a table. */
 @Injectable()
@@ -43,7 +44,9 @@ export class MetadataService {
   async listTables(): Promise<TableInfo[]> {
     const account = await this.dv.currentAccount();
     return this.cache.getOrLoad(cacheKeys.tables(this.dv.envHost, account.userKey), this.config.cacheTtl.tablesSeconds, async () => {
-      const res = await this.dv.get<{ value: RawEntity[] }>('EntityDefinitions', { query: { $select: ENTITY_SELECT, $filter: TABLE_FILTER } });
+      const res = await this.dv.get<{ value: RawEntity[] }>('EntityDefinitions', {
+        query: { $select: ENTITY_SELECT, $filter: TABLE_FILTER },
+      });
       return res.body.value.map(toTableInfo).sort((a, b) => a.logicalName.localeCompare(b.logicalName));
     });
   }
@@ -74,8 +77,10 @@ export class MetadataService {
   async getSchema(input: string): Promise<TableSchema> {
     const table = await this.resolveTable(input);
     const account = await this.dv.currentAccount();
-    return this.cache.getOrLoad(cacheKeys.schema(this.dv.envHost, account.userKey, table.logicalName), this.config.cacheTtl.schemaSeconds, () =>
-      this.loadSchema(table),
+    return this.cache.getOrLoad(
+      cacheKeys.schema(this.dv.envHost, account.userKey, table.logicalName),
+      this.config.cacheTtl.schemaSeconds,
+      () => this.loadSchema(table),
     );
   }
 
@@ -85,10 +90,16 @@ export class MetadataService {
     const host = this.dv.envHost;
     if (input) {
       const table = await this.resolveTable(input);
-      await Promise.all([this.cache.delete(cacheKeys.schema(host, account.userKey, table.logicalName)), this.cache.delete(cacheKeys.tables(host, account.userKey))]);
+      await Promise.all([
+        this.cache.delete(cacheKeys.schema(host, account.userKey, table.logicalName)),
+        this.cache.delete(cacheKeys.tables(host, account.userKey)),
+      ]);
       return { tables: [table.logicalName] };
     }
-    await Promise.all([this.cache.deletePrefix(cacheKeys.schemaPrefix(host, account.userKey)), this.cache.delete(cacheKeys.tables(host, account.userKey))]);
+    await Promise.all([
+      this.cache.deletePrefix(cacheKeys.schemaPrefix(host, account.userKey)),
+      this.cache.delete(cacheKeys.tables(host, account.userKey)),
+    ]);
     return { tables: 'all' };
   }
 
@@ -99,22 +110,55 @@ export class MetadataService {
     const optionsExpand = 'OptionSet($select=Options),GlobalOptionSet($select=Options)';
     const ctx = { context: { table: table.logicalName } };
     type Rows<T> = { value: T[] };
-    type WithOptions = { LogicalName: string; OptionSet?: { Options?: RawOption[] } | null; GlobalOptionSet?: { Options?: RawOption[] } | null };
+    type WithOptions = {
+      LogicalName: string;
+      OptionSet?: { Options?: RawOption[] } | null;
+      GlobalOptionSet?: { Options?: RawOption[] } | null;
+    };
     const [entity, attributes, strings, memos, dates, picklists, multi, states, statuses, lookups, manyToOne] = await Promise.all([
       this.dv.get<RawEntity>(base, { query: { $select: `${ENTITY_SELECT},IsActivity` }, ...ctx }),
       this.dv.get<Rows<RawAttribute>>(attrs, { query: { $select: ATTRIBUTE_SELECT }, ...ctx }),
-      this.dv.get<Rows<{ LogicalName: string; MaxLength?: number }>>(cast('StringAttributeMetadata'), { query: { $select: 'LogicalName,MaxLength' }, ...ctx }),
-      this.dv.get<Rows<{ LogicalName: string; MaxLength?: number }>>(cast('MemoAttributeMetadata'), { query: { $select: 'LogicalName,MaxLength' }, ...ctx }),
-      this.dv.get<Rows<{ LogicalName: string; Format?: string }>>(cast('DateTimeAttributeMetadata'), { query: { $select: 'LogicalName,Format' }, ...ctx }),
-      this.dv.get<Rows<WithOptions>>(cast('PicklistAttributeMetadata'), { query: { $select: 'LogicalName', $expand: optionsExpand }, ...ctx }),
-      this.optional(this.dv.get<Rows<WithOptions>>(cast('MultiSelectPicklistAttributeMetadata'), { query: { $select: 'LogicalName', $expand: optionsExpand }, ...ctx })),
-      this.dv.get<Rows<WithOptions>>(cast('StateAttributeMetadata'), { query: { $select: 'LogicalName', $expand: 'OptionSet($select=Options)' }, ...ctx }),
-      this.dv.get<Rows<WithOptions>>(cast('StatusAttributeMetadata'), { query: { $select: 'LogicalName', $expand: 'OptionSet($select=Options)' }, ...ctx }),
-      this.dv.get<Rows<{ LogicalName: string; Targets?: string[] }>>(cast('LookupAttributeMetadata'), { query: { $select: 'LogicalName,Targets' }, ...ctx }),
-      this.dv.get<Rows<{ ReferencingAttribute: string; ReferencedEntity: string; ReferencingEntityNavigationPropertyName: string }>>(`${base}/ManyToOneRelationships`, {
-        query: { $select: 'ReferencingAttribute,ReferencedEntity,ReferencingEntityNavigationPropertyName' },
+      this.dv.get<Rows<{ LogicalName: string; MaxLength?: number }>>(cast('StringAttributeMetadata'), {
+        query: { $select: 'LogicalName,MaxLength' },
         ...ctx,
       }),
+      this.dv.get<Rows<{ LogicalName: string; MaxLength?: number }>>(cast('MemoAttributeMetadata'), {
+        query: { $select: 'LogicalName,MaxLength' },
+        ...ctx,
+      }),
+      this.dv.get<Rows<{ LogicalName: string; Format?: string }>>(cast('DateTimeAttributeMetadata'), {
+        query: { $select: 'LogicalName,Format' },
+        ...ctx,
+      }),
+      this.dv.get<Rows<WithOptions>>(cast('PicklistAttributeMetadata'), {
+        query: { $select: 'LogicalName', $expand: optionsExpand },
+        ...ctx,
+      }),
+      this.optional(
+        this.dv.get<Rows<WithOptions>>(cast('MultiSelectPicklistAttributeMetadata'), {
+          query: { $select: 'LogicalName', $expand: optionsExpand },
+          ...ctx,
+        }),
+      ),
+      this.dv.get<Rows<WithOptions>>(cast('StateAttributeMetadata'), {
+        query: { $select: 'LogicalName', $expand: 'OptionSet($select=Options)' },
+        ...ctx,
+      }),
+      this.dv.get<Rows<WithOptions>>(cast('StatusAttributeMetadata'), {
+        query: { $select: 'LogicalName', $expand: 'OptionSet($select=Options)' },
+        ...ctx,
+      }),
+      this.dv.get<Rows<{ LogicalName: string; Targets?: string[] }>>(cast('LookupAttributeMetadata'), {
+        query: { $select: 'LogicalName,Targets' },
+        ...ctx,
+      }),
+      this.dv.get<Rows<{ ReferencingAttribute: string; ReferencedEntity: string; ReferencingEntityNavigationPropertyName: string }>>(
+        `${base}/ManyToOneRelationships`,
+        {
+          query: { $select: 'ReferencingAttribute,ReferencedEntity,ReferencingEntityNavigationPropertyName' },
+          ...ctx,
+        },
+      ),
     ]);
 
     const options = new Map<string, RawOption[]>();
@@ -132,7 +176,11 @@ export class MetadataService {
     }
     const parts: SchemaParts = {
       attributes: attributes.body.value,
-      maxLengths: new Map([...strings.body.value, ...memos.body.value].filter((r) => typeof r.MaxLength === 'number').map((r) => [r.LogicalName, r.MaxLength as number])),
+      maxLengths: new Map(
+        [...strings.body.value, ...memos.body.value]
+          .filter((r) => typeof r.MaxLength === 'number')
+          .map((r) => [r.LogicalName, r.MaxLength as number]),
+      ),
       options,
       dateOnly: new Set(dates.body.value.filter((r) => r.Format === 'DateOnly').map((r) => r.LogicalName)),
       targets: new Map(lookups.body.value.map((r) => [r.LogicalName, r.Targets ?? []])),

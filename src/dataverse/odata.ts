@@ -75,7 +75,10 @@ export function parseFieldList(input: string | string[] | undefined, what = 'sel
 /** `$orderby`: comma-separated `field [asc|desc]` items. */
 export function parseOrderBy(input: string | undefined): string | undefined {
   if (input === undefined || !input.trim()) return undefined;
-  const items = input.split(',').map((p) => p.trim()).filter(Boolean);
+  const items = input
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
   for (const item of items) {
     const [field, dir, ...rest] = item.split(/\s+/);
     if (!FIELD_NAME.test(field) || rest.length || (dir !== undefined && !/^(asc|desc)$/i.test(dir))) {
@@ -106,7 +109,9 @@ export function encodeQueryValue(value: string): string {
   return encodeURIComponent(value);
 }
 
-export type QueryOptions = Partial<Record<'$select' | '$filter' | '$orderby' | '$top' | '$expand' | '$count' | '$apply', string | undefined>>;
+export type QueryOptions = Partial<
+  Record<'$select' | '$filter' | '$orderby' | '$top' | '$expand' | '$count' | '$apply', string | undefined>
+>;
 
 /** Builds `?$select=...&$filter=...` from options; keys are fixed, values encoded, empty ones left out. */
 export function buildQuery(options: QueryOptions): string {
@@ -125,7 +130,8 @@ export function odataString(value: string): string {
 
 /** `contacts(<guid>)` */
 export function recordPath(entitySetName: string, id: string): string {
-  if (!ENTITY_SET_NAME.test(entitySetName)) throw new ToolError('invalid_input', `"${truncate(entitySetName, 60)}" is not a valid entity set name.`);
+  if (!ENTITY_SET_NAME.test(entitySetName))
+    throw new ToolError('invalid_input', `"${truncate(entitySetName, 60)}" is not a valid entity set name.`);
   return `${entitySetName}(${validateGuid(id)})`;
 }
 

@@ -66,7 +66,9 @@ describe('read services with a real Redis', () => {
 
     await Promise.all(Array.from({ length: 20 }, () => metadata.getSchema('account')));
 
-    const attributeCalls = emulator.requestLog.entries().filter((e) => e.url.includes("EntityDefinitions(LogicalName='account')/Attributes?"));
+    const attributeCalls = emulator.requestLog
+      .entries()
+      .filter((e) => e.url.includes("EntityDefinitions(LogicalName='account')/Attributes?"));
     expect(attributeCalls).toHaveLength(1);
   });
 
@@ -135,11 +137,20 @@ describe('read services (in-memory cache)', () => {
     const id = await f.get(IdentityService).getIdentity(new Date('2025-07-01T12:00:00Z'));
 
     expect(id).toMatchObject({ userId: emulator.sandboxUserId, fullName: 'Sandbox User' });
-    expect(id.timeZone).toMatchObject({ code: 110, windowsName: 'W. Europe Standard Time', ianaId: 'Europe/Berlin', utcOffset: '+02:00', localTime: '2025-07-01T14:00:00' });
+    expect(id.timeZone).toMatchObject({
+      code: 110,
+      windowsName: 'W. Europe Standard Time',
+      ianaId: 'Europe/Berlin',
+      utcOffset: '+02:00',
+      localTime: '2025-07-01T14:00:00',
+    });
   });
 
   it('should suggest near table names for an unknown table', async () => {
-    const error = await f.get(MetadataService).resolveTable('contcat').catch((e: unknown) => e);
+    const error = await f
+      .get(MetadataService)
+      .resolveTable('contcat')
+      .catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(ToolError);
     expect((error as ToolError).message).toMatch(/no table "contcat".*Did you mean contact \(contacts\)/);
@@ -171,7 +182,12 @@ describe('read services (in-memory cache)', () => {
 
     expect(seen.size).toBe(total);
     expect(pages).toBe(Math.ceil(total / 40));
-    expect(emulator.requestLog.entries().filter((e) => e.url.includes('/contacts')).every((e) => e.headers.prefer?.includes('odata.maxpagesize=40'))).toBe(true);
+    expect(
+      emulator.requestLog
+        .entries()
+        .filter((e) => e.url.includes('/contacts'))
+        .every((e) => e.headers.prefer?.includes('odata.maxpagesize=40')),
+    ).toBe(true);
   });
 
   it('should cut a page at the output budget and continue from the next record', async () => {
@@ -218,6 +234,8 @@ describe('read services (in-memory cache)', () => {
 
     expect(one.id).toBe(first.contactid);
     expect(one.record).toMatchObject({ fullname: first.fullname, statuscode: 1, 'statuscode@label': 'Active' });
-    await expect(records.get('contact', '00000000-0000-0000-0000-0000000000ff')).rejects.toThrow(/No contact record with id 00000000-0000-0000-0000-0000000000ff/);
+    await expect(records.get('contact', '00000000-0000-0000-0000-0000000000ff')).rejects.toThrow(
+      /No contact record with id 00000000-0000-0000-0000-0000000000ff/,
+    );
   });
 });

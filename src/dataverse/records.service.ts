@@ -72,10 +72,24 @@ export class RecordsService {
       state = this.decodeCursor(input.cursor, table, userHash);
     } else {
       const top = input.top ?? DEFAULT_TOP;
-      if (!Number.isInteger(top) || top < 1 || top > MAX_TOP) throw new ToolError('invalid_input', `top must be a whole number from 1 to ${MAX_TOP}.`);
+      if (!Number.isInteger(top) || top < 1 || top > MAX_TOP)
+        throw new ToolError('invalid_input', `top must be a whole number from 1 to ${MAX_TOP}.`);
       const select = await this.selectList(table, input.select);
-      const query = buildQuery({ $select: select?.join(','), $filter: validateFilter(input.filter), $orderby: parseOrderBy(input.orderby) });
-      state = { v: 1, e: this.dv.envHost, u: userHash, t: table.entitySetName, l: `${table.entitySetName}${query}`, n: top, o: 0, ...(select ? { k: 1 as const } : {}) };
+      const query = buildQuery({
+        $select: select?.join(','),
+        $filter: validateFilter(input.filter),
+        $orderby: parseOrderBy(input.orderby),
+      });
+      state = {
+        v: 1,
+        e: this.dv.envHost,
+        u: userHash,
+        t: table.entitySetName,
+        l: `${table.entitySetName}${query}`,
+        n: top,
+        o: 0,
+        ...(select ? { k: 1 as const } : {}),
+      };
     }
 
     const res = await this.dv.getRelative<{ value: Record<string, unknown>[]; '@odata.nextLink'?: string }>(state.l, {
@@ -120,7 +134,11 @@ export class RecordsService {
     return result;
   }
 
-  async get(tableInput: string, idInput: string, selectInput?: string | string[]): Promise<{ table: string; entitySetName: string; id: string; record: Record<string, unknown> }> {
+  async get(
+    tableInput: string,
+    idInput: string,
+    selectInput?: string | string[],
+  ): Promise<{ table: string; entitySetName: string; id: string; record: Record<string, unknown> }> {
     const id = validateGuid(idInput);
     const table = await this.metadata.resolveTable(tableInput);
     const select = await this.selectList(table, selectInput);
@@ -170,17 +188,31 @@ export class RecordsService {
     let state: CursorState;
     try {
       state = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as CursorState;
-      if (state.v !== 1 || typeof state.l !== 'string' || !Number.isInteger(state.n) || !Number.isInteger(state.o) || state.n < 1 || state.n > MAX_TOP || state.o < 0) {
+      if (
+        state.v !== 1 ||
+        typeof state.l !== 'string' ||
+        !Number.isInteger(state.n) ||
+        !Number.isInteger(state.o) ||
+        state.n < 1 ||
+        state.n > MAX_TOP ||
+        state.o < 0
+      ) {
         throw new Error('bad shape');
       }
     } catch {
       throw new ToolError('invalid_input', 'cursor is not a valid nextCursor from list_records; call list_records again without cursor.');
     }
     if (state.e !== this.dv.envHost || state.u !== userHash) {
-      throw new ToolError('invalid_input', 'This cursor was issued for another user or environment; call list_records again without cursor.');
+      throw new ToolError(
+        'invalid_input',
+        'This cursor was issued for another user or environment; call list_records again without cursor.',
+      );
     }
     if (state.t !== table.entitySetName) {
-      throw new ToolError('invalid_input', `This cursor belongs to table ${state.t}, not ${table.logicalName}; pass the same table as the call that returned it.`);
+      throw new ToolError(
+        'invalid_input',
+        `This cursor belongs to table ${state.t}, not ${table.logicalName}; pass the same table as the call that returned it.`,
+      );
     }
     try {
       this.checkLink(state.l, table);

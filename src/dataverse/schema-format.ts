@@ -64,7 +64,12 @@ export interface RawOption {
 }
 
 export function labelText(label: LabelSet | null | undefined): string | undefined {
-  return label?.UserLocalizedLabel?.Label || label?.LocalizedLabels?.find((l) => l.LanguageCode === 1033)?.Label || label?.LocalizedLabels?.[0]?.Label || undefined;
+  return (
+    label?.UserLocalizedLabel?.Label ||
+    label?.LocalizedLabels?.find((l) => l.LanguageCode === 1033)?.Label ||
+    label?.LocalizedLabels?.[0]?.Label ||
+    undefined
+  );
 }
 
 const TYPE_NAMES: Record<string, string> = {
@@ -118,7 +123,10 @@ const STOP_WORDS = new Set(['of', 'the', 'a', 'an', 'and', 'or', 'to', 'for', 'o
  */
 function sameWords(label: string, name: string): boolean {
   const n = norm(name);
-  const words = label.toLowerCase().split(/[^a-z0-9]+/).filter((w) => w && !STOP_WORDS.has(w));
+  const words = label
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter((w) => w && !STOP_WORDS.has(w));
   return words.length > 0 && words.every((w) => n.includes(w));
 }
 
@@ -161,7 +169,9 @@ export function buildFields(p: SchemaParts, primaryId: string, primaryName?: str
     const options = p.options.get(name);
     if (options?.length) {
       f.options = options
-        .map((o) => `${o.Value}=${(labelText(o.Label) ?? '').replace(/\|/g, '/')}${typeof o.State === 'number' ? ` (state ${o.State})` : ''}`)
+        .map(
+          (o) => `${o.Value}=${(labelText(o.Label) ?? '').replace(/\|/g, '/')}${typeof o.State === 'number' ? ` (state ${o.State})` : ''}`,
+        )
         .join('|');
     }
     const targets = p.targets.get(name);

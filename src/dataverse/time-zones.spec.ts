@@ -16,7 +16,10 @@ describe('time zones', () => {
   });
 
   it('should fall back to the standard bias when a zone has no IANA mapping', () => {
-    const id = present({ userId: 'u', businessUnitId: 'b', organizationId: 'o', timeZoneCode: 999, windowsName: 'Odd Standard Time', bias: -330 }, new Date('2025-01-01T00:00:00Z'));
+    const id = present(
+      { userId: 'u', businessUnitId: 'b', organizationId: 'o', timeZoneCode: 999, windowsName: 'Odd Standard Time', bias: -330 },
+      new Date('2025-01-01T00:00:00Z'),
+    );
     expect(id.timeZone).toMatchObject({ ianaId: undefined, utcOffset: '+05:30', localTime: '2025-01-01T05:30:00' });
     expect(id.utcNow).toBe('2025-01-01T00:00:00Z');
   });

@@ -51,7 +51,11 @@ describe('read tools end to end (Streamable HTTP, Redis)', () => {
   it('should list tables with a filter', async () => {
     const result = await callTool(client, 'list_tables', { filter: 'opport' });
 
-    expect(result.structuredContent).toEqual({ tables: [{ logicalName: 'opportunity', displayName: 'Opportunity', entitySetName: 'opportunities' }], total: 1, truncated: false });
+    expect(result.structuredContent).toEqual({
+      tables: [{ logicalName: 'opportunity', displayName: 'Opportunity', entitySetName: 'opportunities' }],
+      total: 1,
+      truncated: false,
+    });
   });
 
   it('should describe a schema and answer the second call from Redis without Dataverse requests', async () => {
@@ -67,11 +71,20 @@ describe('read tools end to end (Streamable HTTP, Redis)', () => {
   });
 
   it('should list records with labels, named lookups and a working cursor', async () => {
-    const page1 = await callTool(client, 'list_records', { table: 'contacts', select: ['fullname', 'parentcustomerid', 'statuscode'], top: 5, orderby: 'fullname' });
+    const page1 = await callTool(client, 'list_records', {
+      table: 'contacts',
+      select: ['fullname', 'parentcustomerid', 'statuscode'],
+      top: 5,
+      orderby: 'fullname',
+    });
     const data1 = page1.structuredContent as { records: Array<Record<string, unknown>>; hasMore: boolean; nextCursor: string };
 
     expect(data1.records).toHaveLength(5);
-    expect(data1.records[0]).toMatchObject({ contactid: expect.any(String), statuscode: expect.any(Number), 'statuscode@label': expect.any(String) });
+    expect(data1.records[0]).toMatchObject({
+      contactid: expect.any(String),
+      statuscode: expect.any(Number),
+      'statuscode@label': expect.any(String),
+    });
     expect(data1.records.some((r) => (r.parentcustomerid as { table?: string } | null)?.table === 'account')).toBe(true);
     expect(page1.text).not.toContain('@odata');
     expect(data1.hasMore).toBe(true);
@@ -109,7 +122,11 @@ describe('read tools end to end (Streamable HTTP, Redis)', () => {
     expect(one.text).toMatch(/Field "Revenue" does not exist on table account; call get_table_schema/);
 
     const ok = await callTool(client, 'get_record', { table: 'accounts', id: account.accountid, select: 'name,revenue' });
-    expect(ok.structuredContent).toMatchObject({ table: 'account', id: account.accountid, record: { accountid: account.accountid, name: account.name } });
+    expect(ok.structuredContent).toMatchObject({
+      table: 'account',
+      id: account.accountid,
+      record: { accountid: account.accountid, name: account.name },
+    });
   });
 
   it('should suggest a table for a typo and refuse a malformed id before calling Dataverse', async () => {
@@ -142,7 +159,13 @@ describe('read tools end to end (Streamable HTTP, Redis)', () => {
       .filter((l) => l.includes('"audit":true'))
       .map((l) => JSON.parse(l) as Record<string, unknown>);
     const event = events.filter((e) => e.tool === 'list_records' && e.table === 'lead').at(-1);
-    expect(event).toMatchObject({ category: 'read', outcome: 'ok', userId: expect.stringMatching(/^static-/), durationMs: expect.any(Number), dataverseRequestIds: expect.any(Array) });
+    expect(event).toMatchObject({
+      category: 'read',
+      outcome: 'ok',
+      userId: expect.stringMatching(/^static-/),
+      durationMs: expect.any(Number),
+      dataverseRequestIds: expect.any(Array),
+    });
     expect(server.stderr()).not.toContain('secret-value-123');
 
     await callTool(client, 'list_records', { table: 'lead', filter: "subject eqq 'secret-value-456'" });
@@ -160,13 +183,29 @@ describe('read tools end to end (Streamable HTTP, Redis)', () => {
 describe('read tools end to end (stdio, read-only, no Redis)', () => {
   it('should expose and answer the read tools with DATAVERSE_READ_ONLY=true', async () => {
     const emulator = await startEmulator();
-    const { client } = await connectStdio({ DATAVERSE_URL: emulator.url, DATAVERSE_ACCESS_TOKEN: emulator.issueToken(), DATAVERSE_READ_ONLY: 'true' });
+    const { client } = await connectStdio({
+      DATAVERSE_URL: emulator.url,
+      DATAVERSE_ACCESS_TOKEN: emulator.issueToken(),
+      DATAVERSE_READ_ONLY: 'true',
+    });
     try {
       const names = (await client.listTools()).tools.map((t) => t.name);
-      expect(names).toEqual(expect.arrayContaining(['get_my_identity', 'list_tables', 'get_table_schema', 'refresh_schema_cache', 'list_records', 'get_record']));
+      expect(names).toEqual(
+        expect.arrayContaining([
+          'get_my_identity',
+          'list_tables',
+          'get_table_schema',
+          'refresh_schema_cache',
+          'list_records',
+          'get_record',
+        ]),
+      );
 
       const result = await callTool(client, 'get_table_schema', { table: 'appointment' });
-      expect(result.structuredContent).toMatchObject({ logicalName: 'appointment', activityParties: expect.stringContaining('appointment_activity_parties') });
+      expect(result.structuredContent).toMatchObject({
+        logicalName: 'appointment',
+        activityParties: expect.stringContaining('appointment_activity_parties'),
+      });
     } finally {
       await client.close();
       await emulator.close();

@@ -25,9 +25,13 @@ export async function startRedis(): Promise<TestRedis> {
   let child: ChildProcess | undefined;
 
   const launch = async () => {
-    child = spawn(REDIS_BIN, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'no'], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
+    child = spawn(
+      REDIS_BIN,
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'no'],
+      {
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
     child.unref();
     await waitForPong(port, 5000);
   };

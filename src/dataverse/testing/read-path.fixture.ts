@@ -65,7 +65,9 @@ export interface ReadPathFixture {
 export const FAST_CLIENT_OPTIONS: Partial<DataverseClientOptions> = { backoffBaseMs: 5, backoffMaxMs: 20, timeoutMs: 5000 };
 
 /** Emulator + ConfigModule + CacheModule + DataverseModule, wired like the app (without MCP). */
-export async function startReadPath(options: { redisUrl?: string; client?: Partial<DataverseClientOptions>; emulator?: EmulatorHandle } = {}): Promise<ReadPathFixture> {
+export async function startReadPath(
+  options: { redisUrl?: string; client?: Partial<DataverseClientOptions>; emulator?: EmulatorHandle } = {},
+): Promise<ReadPathFixture> {
   const emulator = options.emulator ?? (await startEmulator({ controlApi: false }));
   const tokens = new EmulatorTokenProvider(emulator);
   const config = {

@@ -34,13 +34,21 @@ const fieldSchema = z.object({
   name: z.string().describe('Logical field name (use in select, filter, orderby and data).'),
   type: z
     .string()
-    .describe('string(N) / memo(N) (text up to N characters), int, bigint, decimal, float, money, bool, datetime, date (date only), choice, choices (multi-select), state, status, lookup, customer, owner, guid, ...'),
+    .describe(
+      'string(N) / memo(N) (text up to N characters), int, bigint, decimal, float, money, bool, datetime, date (date only), choice, choices (multi-select), state, status, lookup, customer, owner, guid, ...',
+    ),
   label: z.string().optional().describe('Display name, when it differs from the logical name.'),
-  required: z.enum(['yes', 'recommended']).optional().describe('"yes": must be set when creating; "recommended": usually set. Absent: optional.'),
+  required: z
+    .enum(['yes', 'recommended'])
+    .optional()
+    .describe('"yes": must be set when creating; "recommended": usually set. Absent: optional.'),
   createOnly: z.literal(true).optional().describe('Can be set on create but not changed by update.'),
   updateOnly: z.literal(true).optional().describe('Can be changed by update but not set on create.'),
   readOnly: z.literal(true).optional().describe('System-maintained; cannot be written (listed only with includeReadOnly).'),
-  options: z.string().optional().describe('Choice values as "value=Label", separated by |; write the number. Status reasons show their state: "2=Inactive (state 1)".'),
+  options: z
+    .string()
+    .optional()
+    .describe('Choice values as "value=Label", separated by |; write the number. Status reasons show their state: "2=Inactive (state 1)".'),
   to: z.record(z.string(), z.string()).optional().describe('Lookup targets: target table → navigation property for "<nav>@odata.bind".'),
 });
 
@@ -57,7 +65,9 @@ export const tableSchemaOutputSchema = z.object({
 });
 
 export const refreshOutputSchema = z.object({
-  refreshed: z.union([z.literal('all'), z.array(z.string())]).describe('"all", or the logical names of the tables whose schema was dropped. The table list is always dropped.'),
+  refreshed: z
+    .union([z.literal('all'), z.array(z.string())])
+    .describe('"all", or the logical names of the tables whose schema was dropped. The table list is always dropped.'),
 });
 
 @ToolClass('read')
@@ -71,8 +81,18 @@ export class MetadataTools {
       'Call it to find the right table name before get_table_schema or list_records (e.g. filter "opport" finds opportunity). ' +
       `Returns at most limit tables (default ${DEFAULT_TABLE_LIMIT}, max ${MAX_TABLE_LIMIT}); truncated says when more matched. Cached for 24 hours.`,
     parameters: z.object({
-      filter: z.string().max(100).optional().describe('Case-insensitive substring of the logical or display name, e.g. "account" or "sales".'),
-      limit: z.number().int().min(1).max(MAX_TABLE_LIMIT).optional().describe(`Most tables to return (default ${DEFAULT_TABLE_LIMIT}, max ${MAX_TABLE_LIMIT}).`),
+      filter: z
+        .string()
+        .max(100)
+        .optional()
+        .describe('Case-insensitive substring of the logical or display name, e.g. "account" or "sales".'),
+      limit: z
+        .number()
+        .int()
+        .min(1)
+        .max(MAX_TABLE_LIMIT)
+        .optional()
+        .describe(`Most tables to return (default ${DEFAULT_TABLE_LIMIT}, max ${MAX_TABLE_LIMIT}).`),
     }),
     outputSchema: listTablesOutputSchema,
     annotations: annotations('List tables', READ_ANNOTATIONS),
@@ -81,10 +101,14 @@ export class MetadataTools {
     const all = await this.metadata.listTables();
     const q = args.filter?.trim().toLowerCase();
     const matched = q
-      ? all.filter((t) => t.logicalName.includes(q) || t.entitySetName.toLowerCase().includes(q) || t.displayName?.toLowerCase().includes(q))
+      ? all.filter(
+          (t) => t.logicalName.includes(q) || t.entitySetName.toLowerCase().includes(q) || t.displayName?.toLowerCase().includes(q),
+        )
       : all;
     const limit = args.limit ?? DEFAULT_TABLE_LIMIT;
-    const tables = matched.slice(0, limit).map((t) => ({ logicalName: t.logicalName, displayName: t.displayName, entitySetName: t.entitySetName }));
+    const tables = matched
+      .slice(0, limit)
+      .map((t) => ({ logicalName: t.logicalName, displayName: t.displayName, entitySetName: t.entitySetName }));
     const summary = !matched.length
       ? `No tables match "${args.filter}". Try a shorter filter, or none.`
       : `${matched.length} table${matched.length === 1 ? '' : 's'}${q ? ` matching "${args.filter}"` : ''}` +
@@ -109,7 +133,10 @@ export class MetadataTools {
       'call refresh_schema_cache after the table was customized.',
     parameters: z.object({
       table: tableParam,
-      includeReadOnly: z.boolean().optional().describe('Also list read-only fields such as createdon, modifiedon, versionnumber (default false).'),
+      includeReadOnly: z
+        .boolean()
+        .optional()
+        .describe('Also list read-only fields such as createdon, modifiedon, versionnumber (default false).'),
     }),
     outputSchema: tableSchemaOutputSchema,
     annotations: annotations('Get table schema', READ_ANNOTATIONS),
@@ -150,7 +177,10 @@ export class MetadataTools {
   })
   async refreshSchemaCache(args: { table?: string }): Promise<CallToolResult> {
     const { tables } = await this.metadata.refresh(args.table);
-    const summary = tables === 'all' ? 'Dropped every cached table schema and the table list.' : `Dropped the cached schema of ${tables.join(', ')} and the table list.`;
+    const summary =
+      tables === 'all'
+        ? 'Dropped every cached table schema and the table list.'
+        : `Dropped the cached schema of ${tables.join(', ')} and the table list.`;
     return toolResult(summary, { refreshed: tables });
   }
 }

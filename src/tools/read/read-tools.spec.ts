@@ -36,12 +36,20 @@ describe('read tools', () => {
         .filter(Boolean),
     ) as Array<{ name: string; annotations: Record<string, unknown>; parameters: { shape: Record<string, { description?: string }> } }>;
 
-    expect(tools.map((t) => t.name).sort()).toEqual(['get_my_identity', 'get_record', 'get_table_schema', 'list_records', 'list_tables', 'refresh_schema_cache']);
+    expect(tools.map((t) => t.name).sort()).toEqual([
+      'get_my_identity',
+      'get_record',
+      'get_table_schema',
+      'list_records',
+      'list_tables',
+      'refresh_schema_cache',
+    ]);
     for (const t of tools) {
       expect(Object.keys(t.annotations).sort()).toEqual(['destructiveHint', 'idempotentHint', 'openWorldHint', 'readOnlyHint', 'title']);
       expect(t.annotations.readOnlyHint).toBe(t.name !== 'refresh_schema_cache');
       expect(t.annotations.destructiveHint).toBe(false);
-      for (const [name, param] of Object.entries(t.parameters.shape)) expect({ name, description: param.description }).toEqual({ name, description: expect.any(String) });
+      for (const [name, param] of Object.entries(t.parameters.shape))
+        expect({ name, description: param.description }).toEqual({ name, description: expect.any(String) });
     }
   });
 
@@ -54,14 +62,21 @@ describe('read tools', () => {
   });
 
   it('should encode choices, text lengths and lookups compactly', async () => {
-    const data = (await metadataTools.getTableSchema({ table: 'contact' })).structuredContent as { fields: Array<Record<string, unknown>>; entitySets: Record<string, string> };
+    const data = (await metadataTools.getTableSchema({ table: 'contact' })).structuredContent as {
+      fields: Array<Record<string, unknown>>;
+      entitySets: Record<string, string>;
+    };
     const field = (name: string) => data.fields.find((x) => x.name === name);
 
     expect(field('contactid')).toEqual({ name: 'contactid', type: 'guid', createOnly: true });
     expect(field('firstname')).toEqual({ name: 'firstname', type: 'string(50)', required: 'recommended' });
     expect(field('jobtitle')).toEqual({ name: 'jobtitle', type: 'string(100)' });
     expect(field('lastname')).toEqual({ name: 'lastname', type: 'string(50)', required: 'yes' });
-    expect(field('preferredcontactmethodcode')).toEqual({ name: 'preferredcontactmethodcode', type: 'choice', options: '1=Any|2=Email|3=Phone|4=Fax|5=Mail' });
+    expect(field('preferredcontactmethodcode')).toEqual({
+      name: 'preferredcontactmethodcode',
+      type: 'choice',
+      options: '1=Any|2=Email|3=Phone|4=Fax|5=Mail',
+    });
     expect(field('parentcustomerid')).toEqual({
       name: 'parentcustomerid',
       type: 'customer',
@@ -78,8 +93,13 @@ describe('read tools', () => {
   });
 
   it('should leave read-only fields out unless asked', async () => {
-    const writable = (await metadataTools.getTableSchema({ table: 'contact' })).structuredContent as { fields: Array<{ name: string }>; readOnlyOmitted: number };
-    const all = (await metadataTools.getTableSchema({ table: 'contact', includeReadOnly: true })).structuredContent as { fields: unknown[] };
+    const writable = (await metadataTools.getTableSchema({ table: 'contact' })).structuredContent as {
+      fields: Array<{ name: string }>;
+      readOnlyOmitted: number;
+    };
+    const all = (await metadataTools.getTableSchema({ table: 'contact', includeReadOnly: true })).structuredContent as {
+      fields: unknown[];
+    };
 
     expect(writable.fields.some((x) => x.name === 'createdon')).toBe(false);
     expect(writable.readOnlyOmitted).toBe(all.fields.length - writable.fields.length);
@@ -88,7 +108,11 @@ describe('read tools', () => {
   it('should filter and limit list_tables', async () => {
     const result = await metadataTools.listTables({ filter: 'ACC', limit: 1 });
 
-    expect(result.structuredContent).toEqual({ tables: [{ logicalName: 'account', displayName: 'Account', entitySetName: 'accounts' }], total: 1, truncated: false });
+    expect(result.structuredContent).toEqual({
+      tables: [{ logicalName: 'account', displayName: 'Account', entitySetName: 'accounts' }],
+      total: 1,
+      truncated: false,
+    });
   });
 
   it('should say plainly when no record matched', async () => {

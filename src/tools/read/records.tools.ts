@@ -6,15 +6,13 @@ import { annotations, READ_ANNOTATIONS } from '../annotations';
 import { toolResult } from '../pipeline/tool-result';
 import { ToolClass } from '../tool-class.decorator';
 
-const tableParam = z
-  .string()
-  .min(1)
-  .max(128)
-  .describe('Table logical name (e.g. "contact") or entity set name (e.g. "contacts").');
+const tableParam = z.string().min(1).max(128).describe('Table logical name (e.g. "contact") or entity set name (e.g. "contacts").');
 const selectParam = z
   .union([z.array(z.string().max(130)).max(200), z.string().max(4000)])
   .optional()
-  .describe('Fields to return, as an array or a comma-separated list (e.g. "fullname,emailaddress1,parentcustomerid"). Omit for all fields with a value.');
+  .describe(
+    'Fields to return, as an array or a comma-separated list (e.g. "fullname,emailaddress1,parentcustomerid"). Omit for all fields with a value.',
+  );
 
 const recordSchema = z.record(z.string(), z.unknown());
 
@@ -24,7 +22,10 @@ export const listRecordsOutputSchema = z.object({
   records: z.array(recordSchema).describe('The records of this page.'),
   hasMore: z.boolean().describe('True when more records are available: call list_records again with cursor = nextCursor.'),
   nextCursor: z.string().optional().describe('Opaque cursor for the next page; only valid with the same table.'),
-  truncated: z.boolean().optional().describe('True when the output size limit cut this page short (nextCursor continues after the last record shown).'),
+  truncated: z
+    .boolean()
+    .optional()
+    .describe('True when the output size limit cut this page short (nextCursor continues after the last record shown).'),
   note: z.string().optional().describe('How to get the rest when the output was cut.'),
 });
 
@@ -49,22 +50,33 @@ export class RecordsTools {
       'Lists records of one table with an optional OData $filter, select, orderby and page size (top). ' +
       `${RECORD_FORMAT} Fields without a value are left out unless named in select. ` +
       "Filter syntax: contains(fullname,'smith'), startswith(name,'Con'), eq/ne/gt/ge/lt/le, and/or/not, null, " +
-      "dates like createdon ge 2024-01-01T00:00:00Z, GUIDs unquoted, text in single quotes; use logical field names from get_table_schema. " +
+      'dates like createdon ge 2024-01-01T00:00:00Z, GUIDs unquoted, text in single quotes; use logical field names from get_table_schema. ' +
       `Returns up to top records (default ${DEFAULT_TOP}, max ${MAX_TOP}) and at most about ${OUTPUT_BUDGET_CHARS} characters; ` +
       'when hasMore is true call again with the same table and cursor = nextCursor (other parameters are then ignored). ' +
       'Call list_tables first if unsure of the table name.',
     parameters: z.object({
       table: tableParam,
-      filter: z.string().max(4000).optional().describe("OData $filter expression, e.g. \"statecode eq 0 and contains(name,'Contoso')\"."),
+      filter: z.string().max(4000).optional().describe('OData $filter expression, e.g. "statecode eq 0 and contains(name,\'Contoso\')".'),
       select: selectParam,
       orderby: z.string().max(500).optional().describe('Sort order: "field" or "field desc", comma-separated, e.g. "createdon desc".'),
       top: z.number().int().min(1).max(MAX_TOP).optional().describe(`Records per page (default ${DEFAULT_TOP}, max ${MAX_TOP}).`),
-      cursor: z.string().max(8000).optional().describe('nextCursor from a previous list_records call on the same table, to get the next page.'),
+      cursor: z
+        .string()
+        .max(8000)
+        .optional()
+        .describe('nextCursor from a previous list_records call on the same table, to get the next page.'),
     }),
     outputSchema: listRecordsOutputSchema,
     annotations: annotations('List records', READ_ANNOTATIONS),
   })
-  async listRecords(args: { table: string; filter?: string; select?: string | string[]; orderby?: string; top?: number; cursor?: string }): Promise<CallToolResult> {
+  async listRecords(args: {
+    table: string;
+    filter?: string;
+    select?: string | string[];
+    orderby?: string;
+    top?: number;
+    cursor?: string;
+  }): Promise<CallToolResult> {
     const result = await this.records.list(args);
     const n = result.records.length;
     let summary: string;
