@@ -2,6 +2,8 @@ import express from 'express';
 import type { Server } from 'node:http';
 import { EntraTokenValidator } from '../auth/obo/entra-token-validator';
 import { LocalIssuer, TEST_CLIENT_ID, TEST_TENANT_ID } from '../auth/obo/testing/local-issuer';
+import { testConfig } from '../auth/testing/fake-identity-provider';
+import { mcpOptions } from '../tools/mcp-options';
 import { authenticatedUser, createBearerAuth, SessionBindings } from './bearer-auth.middleware';
 import { createProtectedResourceHandler, protectedResourceMetadataUrl } from './protected-resource';
 
@@ -62,7 +64,11 @@ describe('bearer auth and protected resource metadata (multi-user HTTP)', () => 
   });
 
   const post = (path: string, token?: string) =>
-    fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: '{}' });
+    fetch(`${url}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: '{}',
+    });
 
   it('should serve RFC 9728 metadata naming Entra, the scope and header bearer tokens, without a token', async () => {
     const res = await fetch(`${url}/.well-known/oauth-protected-resource`);
@@ -126,9 +132,12 @@ describe('bearer auth and protected resource metadata (multi-user HTTP)', () => 
     expect((await post('/messages')).status).toBe(401);
   });
 
-  it('should bind an SSE session to the user who opened it and refuse another user\'s messages', async () => {
+  it("should bind an SSE session to the user who opened it and refuse another user's messages", async () => {
     const controller = new AbortController();
-    const stream = await fetch(`${url}/sse?id=session-1`, { headers: { authorization: `Bearer ${issuer.mint(ADA)}` }, signal: controller.signal });
+    const stream = await fetch(`${url}/sse?id=session-1`, {
+      headers: { authorization: `Bearer ${issuer.mint(ADA)}` },
+      signal: controller.signal,
+    });
     const reader = stream.body!.getReader();
     await reader.read();
     try {
@@ -148,5 +157,14 @@ describe('bearer auth and protected resource metadata (multi-user HTTP)', () => 
     }
     for (let i = 0; i < 50 && bindings.owner('session-1'); i++) await new Promise((r) => setTimeout(r, 10));
     expect(bindings.owner('session-1')).toBeUndefined();
+  });
+});
+
+describe('Streamable HTTP in multi-user mode', () => {
+  it('should stay stateless, so every tool call runs with its own request (and token), on any replica', () => {
+    // In stateful mode a tool's `request` would be the session's initialize request: another user's token could ride on it.
+    const options = mcpOptions(testConfig({ authMode: 'obo', clientSecret: 'x', transports: ['sse', 'http'] }), '0.0.0');
+
+    expect(options.streamableHttp).toMatchObject({ statelessMode: true, sessionIdGenerator: undefined });
   });
 });

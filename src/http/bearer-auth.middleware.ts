@@ -94,17 +94,29 @@ export function createBearerAuth(options: BearerAuthOptions) {
         return reject(
           res,
           403,
-          { error: 'insufficient_scope', scope: validator.requiredScope, error_description: err.description, resource_metadata: metadataUrl },
+          {
+            error: 'insufficient_scope',
+            scope: validator.requiredScope,
+            error_description: err.description,
+            resource_metadata: metadataUrl,
+          },
           `Forbidden: ${err.description}`,
         );
       }
       if (err instanceof TokenRejectedError) {
-        return reject(res, 401, { error: 'invalid_token', error_description: err.description, resource_metadata: metadataUrl }, `Unauthorized: ${err.description}`);
+        return reject(
+          res,
+          401,
+          { error: 'invalid_token', error_description: err.description, resource_metadata: metadataUrl },
+          `Unauthorized: ${err.description}`,
+        );
       }
       const reason = err instanceof SigningKeysUnavailableError ? err.message : 'the token could not be checked';
       logger?.warn?.(`Bearer token check failed: ${err instanceof Error ? err.message : String(err)}`);
       res.setHeader('Retry-After', '5');
-      res.status(503).json({ jsonrpc: '2.0', error: { code: -32000, message: `Service unavailable: ${reason} Retry in a moment.` }, id: null });
+      res
+        .status(503)
+        .json({ jsonrpc: '2.0', error: { code: -32000, message: `Service unavailable: ${reason} Retry in a moment.` }, id: null });
       return;
     }
     users.set(req, user);

@@ -34,8 +34,18 @@ describe('multi-user mode: two replicas, one Redis', () => {
     clients.push(client);
     return client;
   };
-  const exchanges = () => replicas.flatMap((r) => r.stderr().split('\n').filter((l) => l.startsWith('fake-entra: on_behalf_of exchange')));
-  const rpc = (replica: SpawnedServer, headers: Record<string, string>, body: object = { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'get_my_identity', arguments: {} } }) =>
+  const exchanges = () =>
+    replicas.flatMap((r) =>
+      r
+        .stderr()
+        .split('\n')
+        .filter((l) => l.startsWith('fake-entra: on_behalf_of exchange')),
+    );
+  const rpc = (
+    replica: SpawnedServer,
+    headers: Record<string, string>,
+    body: object = { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'get_my_identity', arguments: {} } },
+  ) =>
     fetch(`${replica.url}/mcp`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers },
@@ -52,10 +62,16 @@ describe('multi-user mode: two replicas, one Redis', () => {
 
     // 20 people: the emulator's 12 system users plus 8 created for this test.
     const admin = { authorization: `Bearer ${emulator.issueToken()}`, 'content-type': 'application/json', prefer: 'return=representation' };
-    const listed = (await (await fetch(`${emulator.apiUrl}systemusers?$select=fullname`, { headers: admin })).json()) as { value: Array<{ systemuserid: string; fullname: string }> };
+    const listed = (await (await fetch(`${emulator.apiUrl}systemusers?$select=fullname`, { headers: admin })).json()) as {
+      value: Array<{ systemuserid: string; fullname: string }>;
+    };
     const users = listed.value.map((u) => ({ systemuserid: u.systemuserid, fullname: u.fullname }));
     for (let i = users.length; i < 20; i++) {
-      const res = await fetch(`${emulator.apiUrl}systemusers`, { method: 'POST', headers: admin, body: JSON.stringify({ firstname: 'Load', lastname: `Tester ${i}` }) });
+      const res = await fetch(`${emulator.apiUrl}systemusers`, {
+        method: 'POST',
+        headers: admin,
+        body: JSON.stringify({ firstname: 'Load', lastname: `Tester ${i}` }),
+      });
       const created = (await res.json()) as { systemuserid: string; fullname: string };
       users.push({ systemuserid: created.systemuserid, fullname: created.fullname });
     }
@@ -95,13 +111,48 @@ describe('multi-user mode: two replicas, one Redis', () => {
   describe('bearer tokens', () => {
     const bad: Array<[string, () => Record<string, string>, number, string | undefined]> = [
       ['no token', () => ({}), 401, undefined],
-      ['a token for another audience', () => ({ authorization: `Bearer ${issuer.mint(people[0], { claims: { aud: 'api://someone-else' } })}` }), 401, 'invalid_token'],
-      ['a token from another issuer', () => ({ authorization: `Bearer ${issuer.mint(people[0], { claims: { iss: 'https://evil.example/v2.0' } })}` }), 401, 'invalid_token'],
-      ['an expired token', () => ({ authorization: `Bearer ${issuer.mint(people[0], { claims: { exp: Math.floor(Date.now() / 1000) - 600 } })}` }), 401, 'invalid_token'],
-      ['a token with a bad signature', () => ({ authorization: `Bearer ${issuer.mint(people[0], { badSignature: true })}` }), 401, 'invalid_token'],
-      ['a token signed by an unknown key', () => ({ authorization: `Bearer ${issuer.mint(people[0], { unpublishedKey: true })}` }), 401, 'invalid_token'],
-      ['a token without the access_as_user scope', () => ({ authorization: `Bearer ${issuer.mint(people[0], { claims: { scp: 'User.Read' } })}` }), 403, 'insufficient_scope'],
-      ['an app-only token (no scp)', () => ({ authorization: `Bearer ${issuer.mint(people[0], { claims: { scp: undefined, roles: ['All'] } })}` }), 403, 'insufficient_scope'],
+      [
+        'a token for another audience',
+        () => ({ authorization: `Bearer ${issuer.mint(people[0], { claims: { aud: 'api://someone-else' } })}` }),
+        401,
+        'invalid_token',
+      ],
+      [
+        'a token from another issuer',
+        () => ({ authorization: `Bearer ${issuer.mint(people[0], { claims: { iss: 'https://evil.example/v2.0' } })}` }),
+        401,
+        'invalid_token',
+      ],
+      [
+        'an expired token',
+        () => ({ authorization: `Bearer ${issuer.mint(people[0], { claims: { exp: Math.floor(Date.now() / 1000) - 600 } })}` }),
+        401,
+        'invalid_token',
+      ],
+      [
+        'a token with a bad signature',
+        () => ({ authorization: `Bearer ${issuer.mint(people[0], { badSignature: true })}` }),
+        401,
+        'invalid_token',
+      ],
+      [
+        'a token signed by an unknown key',
+        () => ({ authorization: `Bearer ${issuer.mint(people[0], { unpublishedKey: true })}` }),
+        401,
+        'invalid_token',
+      ],
+      [
+        'a token without the access_as_user scope',
+        () => ({ authorization: `Bearer ${issuer.mint(people[0], { claims: { scp: 'User.Read' } })}` }),
+        403,
+        'insufficient_scope',
+      ],
+      [
+        'an app-only token (no scp)',
+        () => ({ authorization: `Bearer ${issuer.mint(people[0], { claims: { scp: undefined, roles: ['All'] } })}` }),
+        403,
+        'insufficient_scope',
+      ],
       ['a Basic credential', () => ({ authorization: 'Basic dXNlcjpwYXNz' }), 401, undefined],
     ];
 
@@ -176,7 +227,11 @@ describe('multi-user mode: two replicas, one Redis', () => {
       const keys = (await redis.command('KEYS', 'mcp:*')) as string[];
       for (const p of [ada, bob]) {
         expect(keys).toEqual(
-          expect.arrayContaining([`mcp:${envHost}:${p.oid}:identity`, `mcp:${envHost}:${p.oid}:schema:contact`, `mcp:${envHost}:${p.oid}:msal`]),
+          expect.arrayContaining([
+            `mcp:${envHost}:${p.oid}:identity`,
+            `mcp:${envHost}:${p.oid}:schema:contact`,
+            `mcp:${envHost}:${p.oid}:msal`,
+          ]),
         );
       }
       const bobsTokens = (await redis.command('GET', `mcp:${envHost}:${bob.oid}:msal`)) as string;
@@ -188,7 +243,7 @@ describe('multi-user mode: two replicas, one Redis', () => {
       expect(mine.every((l) => l.includes('assertion=present'))).toBe(true);
     });
 
-    it('should record the user\'s object id on audit events', async () => {
+    it("should record the user's object id on audit events", async () => {
       const carol = people[2];
       const client = await connect(replicas[1], carol.token);
       await callTool(client, 'list_tables', { filter: 'contact' });
@@ -209,7 +264,10 @@ describe('multi-user mode: two replicas, one Redis', () => {
       emulator.requestLog.clear();
 
       const byBob = await callTool(bobOn1, 'confirm_delete_record', { token });
-      const byAda = await Promise.all([callTool(adaOn1, 'confirm_delete_record', { token }), callTool(adaOn0, 'confirm_delete_record', { token })]);
+      const byAda = await Promise.all([
+        callTool(adaOn1, 'confirm_delete_record', { token }),
+        callTool(adaOn0, 'confirm_delete_record', { token }),
+      ]);
 
       expect(byBob.isError).toBe(true);
       expect(byBob.text).toContain('another user');
@@ -219,17 +277,29 @@ describe('multi-user mode: two replicas, one Redis', () => {
       expect(emulator.store.get('contacts', id)).toBeUndefined();
     });
 
-    it('should refuse another user\'s token on an SSE session, and serve its owner', async () => {
+    it("should refuse another user's token on an SSE session, and serve its owner", async () => {
       const [ada, bob] = people;
       const controller = new AbortController();
-      const stream = await fetch(`${replicas[0].url}/sse`, { headers: { authorization: `Bearer ${ada.token}` }, signal: controller.signal });
+      const stream = await fetch(`${replicas[0].url}/sse`, {
+        headers: { authorization: `Bearer ${ada.token}` },
+        signal: controller.signal,
+      });
       const reader = stream.body!.getReader();
       let text = '';
       while (!/sessionId=[\w-]+/.test(text)) text += new TextDecoder().decode((await reader.read()).value);
       const endpoint = /data: (\S+)/.exec(text)![1];
-      const init = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } } };
+      const init = {
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'initialize',
+        params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } },
+      };
       const send = (token: string) =>
-        fetch(`${replicas[0].url}${endpoint}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(init) });
+        fetch(`${replicas[0].url}${endpoint}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+          body: JSON.stringify(init),
+        });
       try {
         const asBob = await send(bob.token);
         const asAda = await send(ada.token);
@@ -263,7 +333,8 @@ describe('multi-user mode: two replicas, one Redis', () => {
           if (i % 2 === 0) {
             const r = await callTool(client, 'get_my_identity');
             if (r.isError) errors.push(r.text);
-            else if ((r.structuredContent as { fullName?: string; userId?: string }).userId !== person.systemuserid) wrong.push(`${person.name} got ${r.text.slice(0, 80)}`);
+            else if ((r.structuredContent as { fullName?: string; userId?: string }).userId !== person.systemuserid)
+              wrong.push(`${person.name} got ${r.text.slice(0, 80)}`);
           } else {
             const r = await callTool(client, 'list_records', { table: 'account', top: 2, select: ['name'] });
             if (r.isError) errors.push(r.text);

@@ -53,8 +53,21 @@ describe('EntraTokenValidator', () => {
     ['another audience', { claims: { aud: 'api://someone-else' } }, 'audience'],
     ['the Dataverse audience', { claims: { aud: 'https://contoso.crm.dynamics.com' } }, 'audience'],
     ['a foreign issuer', { claims: { iss: 'https://evil.example/v2.0' } }, 'not issued by Microsoft Entra'],
-    ['an issuer of another tenant than its tid', { claims: { iss: 'https://login.microsoftonline.com/00000000-0000-4000-8000-000000000000/v2.0' } }, 'not issued'],
-    ['another tenant', { claims: { tid: '00000000-0000-4000-8000-000000000000', iss: 'https://login.microsoftonline.com/00000000-0000-4000-8000-000000000000/v2.0' } }, 'another tenant'],
+    [
+      'an issuer of another tenant than its tid',
+      { claims: { iss: 'https://login.microsoftonline.com/00000000-0000-4000-8000-000000000000/v2.0' } },
+      'not issued',
+    ],
+    [
+      'another tenant',
+      {
+        claims: {
+          tid: '00000000-0000-4000-8000-000000000000',
+          iss: 'https://login.microsoftonline.com/00000000-0000-4000-8000-000000000000/v2.0',
+        },
+      },
+      'another tenant',
+    ],
     ['no expiry', { claims: { exp: undefined } }, 'no expiry'],
     ['an alg of none', { header: { alg: 'none' } }, 'algorithm'],
     ['an HS256 alg', { header: { alg: 'HS256' } }, 'algorithm'],
@@ -175,7 +188,9 @@ describe('EntraTokenValidator', () => {
     const other = '00000000-0000-4000-8000-000000000000';
     const v = validator({ tenantId: 'common' });
 
-    await expect(v.validate(issuer.mint(ADA, { claims: { tid: other, iss: `https://login.microsoftonline.com/${other}/v2.0` } }))).resolves.toMatchObject({ tid: other });
+    await expect(
+      v.validate(issuer.mint(ADA, { claims: { tid: other, iss: `https://login.microsoftonline.com/${other}/v2.0` } })),
+    ).resolves.toMatchObject({ tid: other });
     expect((await rejection(v, issuer.mint(ADA, { claims: { tid: other } }))).description).toContain('not issued');
   });
 

@@ -70,11 +70,14 @@ export class EntraTokenValidator {
     const logger: LoggerService = deps.logger ?? nestLogger;
     const clientId = config.clientId ?? '';
     this.audiences = new Set([clientId, `api://${clientId}`].filter((a) => a && a !== 'api://'));
-    this.keys = new JwksKeySet(async () => deps.jwksUrl ?? `${ENTRA_AUTHORITY_HOST}/${encodeURIComponent(await this.keysTenant())}/discovery/v2.0/keys`, {
-      fetch: deps.fetch ?? fetch,
-      now: this.now,
-      logger,
-    });
+    this.keys = new JwksKeySet(
+      async () => deps.jwksUrl ?? `${ENTRA_AUTHORITY_HOST}/${encodeURIComponent(await this.keysTenant())}/discovery/v2.0/keys`,
+      {
+        fetch: deps.fetch ?? fetch,
+        now: this.now,
+        logger,
+      },
+    );
   }
 
   /** The scope clients must request, e.g. `api://<CLIENT_ID>/access_as_user`. */
@@ -95,7 +98,8 @@ export class EntraTokenValidator {
     }
     const header = decodePart(parts[0], 'header');
     const claims = decodePart(parts[1], 'payload');
-    if (header.alg !== 'RS256') throw new TokenRejectedError('invalid_token', `The token's signing algorithm ${String(header.alg)} is not accepted (RS256 only).`);
+    if (header.alg !== 'RS256')
+      throw new TokenRejectedError('invalid_token', `The token's signing algorithm ${String(header.alg)} is not accepted (RS256 only).`);
     const kid = str(header.kid);
     if (!kid) throw new TokenRejectedError('invalid_token', 'The token names no signing key (kid).');
     // Cheap claim checks first: a token for another app or tenant never costs a JWKS fetch.
@@ -132,7 +136,9 @@ export class EntraTokenValidator {
     if (!scopes.includes(OBO_REQUIRED_SCOPE)) {
       throw new TokenRejectedError(
         'insufficient_scope',
-        scopes.length ? `The token lacks the ${OBO_REQUIRED_SCOPE} scope.` : `The token carries no delegated scopes (app-only tokens are not accepted); it needs ${OBO_REQUIRED_SCOPE}.`,
+        scopes.length
+          ? `The token lacks the ${OBO_REQUIRED_SCOPE} scope.`
+          : `The token carries no delegated scopes (app-only tokens are not accepted); it needs ${OBO_REQUIRED_SCOPE}.`,
       );
     }
     const oid = str(claims.oid);
@@ -166,7 +172,8 @@ export class EntraTokenValidator {
   }
 
   private async discoverTenantId(domain: string): Promise<string> {
-    const url = this.deps.openIdConfigurationUrl ?? `${ENTRA_AUTHORITY_HOST}/${encodeURIComponent(domain)}/v2.0/.well-known/openid-configuration`;
+    const url =
+      this.deps.openIdConfigurationUrl ?? `${ENTRA_AUTHORITY_HOST}/${encodeURIComponent(domain)}/v2.0/.well-known/openid-configuration`;
     try {
       const res = await (this.deps.fetch ?? fetch)(url, { signal: AbortSignal.timeout(5000) });
       if (!res.ok) throw new Error(`HTTP ${res.status}`);

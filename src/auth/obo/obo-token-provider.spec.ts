@@ -100,15 +100,18 @@ describe('OboTokenProvider', () => {
     expect(entra.exchanges()).toHaveLength(2);
     const keys = ((await redis.command('KEYS', 'mcp:*')) as string[]).sort();
     expect(keys).toEqual([`mcp:contoso.crm4.dynamics.com:${ADA.oid}:msal`, `mcp:contoso.crm4.dynamics.com:${BOB.oid}:msal`].sort());
-    const adaCache = (await redis.command('GET', keys.find((k) => k.includes(ADA.oid))!)) as string;
+    const adaCache = (await redis.command(
+      'GET',
+      keys.find((k) => k.includes(ADA.oid))!,
+    )) as string;
     expect(adaCache).toContain(`DV-${ADA.oid}-1`);
     expect(adaCache).not.toContain(`DV-${BOB.oid}`);
     const ttl = (await redis.command('TTL', keys[0])) as number;
     expect(ttl).toBeGreaterThan(3600);
-    expect(ttl).toBeLessThanOrEqual(3599 + 300);
+    expect(ttl).toBeLessThanOrEqual(3600 + 300);
   });
 
-  it('should drop only this user\'s cached tokens on sign-out, on every replica, and tell the listeners', async () => {
+  it("should drop only this user's cached tokens on sign-out, on every replica, and tell the listeners", async () => {
     const replicaA = provider(await redisStore());
     const replicaB = provider(await redisStore());
     const adaToken = issuer.mint(ADA);
@@ -149,15 +152,24 @@ describe('OboTokenProvider', () => {
     const p = provider();
 
     await expect(p.getToken({})).rejects.toMatchObject({ kind: 'sign_in_required' });
-    await expect(p.getToken({ bearer: issuer.mint(ADA, { claims: { aud: 'api://other' } }) })).rejects.toMatchObject({ kind: 'sign_in_required' });
+    await expect(p.getToken({ bearer: issuer.mint(ADA, { claims: { aud: 'api://other' } }) })).rejects.toMatchObject({
+      kind: 'sign_in_required',
+    });
     await expect(p.currentAccount({ bearer: issuer.mint(ADA, { badSignature: true }) })).resolves.toBeUndefined();
     expect(entra.posts).toHaveLength(0);
   });
 
   it('should explain admin consent when Entra refuses the exchange with invalid_grant', async () => {
-    entra.failWith = { status: 400, error: 'invalid_grant', description: 'AADSTS65001: The user or administrator has not consented to use the application.', suberror: 'consent_required' };
+    entra.failWith = {
+      status: 400,
+      error: 'invalid_grant',
+      description: 'AADSTS65001: The user or administrator has not consented to use the application.',
+      suberror: 'consent_required',
+    };
 
-    const err = await provider().getToken({ bearer: issuer.mint(ADA) }).catch((e: unknown) => e);
+    const err = await provider()
+      .getToken({ bearer: issuer.mint(ADA) })
+      .catch((e: unknown) => e);
 
     expect(err).toBeInstanceOf(ToolError);
     expect(err).toMatchObject({ kind: 'sign_in_required' });
@@ -166,7 +178,10 @@ describe('OboTokenProvider', () => {
   });
 
   it('should blame the server configuration when Entra refuses the client secret', async () => {
-    const wrong = new OboTokenProvider({ ...config, clientSecret: 'wrong' }, validator(), new MemoryOboCacheStore(), { networkClient: entra, logger: quiet });
+    const wrong = new OboTokenProvider({ ...config, clientSecret: 'wrong' }, validator(), new MemoryOboCacheStore(), {
+      networkClient: entra,
+      logger: quiet,
+    });
 
     await expect(wrong.getToken({ bearer: issuer.mint(ADA) })).rejects.toMatchObject({ kind: 'configuration' });
   });

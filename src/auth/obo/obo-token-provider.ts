@@ -19,7 +19,7 @@ type Msal = typeof import('@azure/msal-node');
 const MAX_CLIENTS = 1000;
 
 export const NO_BEARER_MESSAGE =
-  'This multi-user server needs the user\'s Microsoft Entra access token on every request (Authorization: Bearer), ' +
+  "This multi-user server needs the user's Microsoft Entra access token on every request (Authorization: Bearer), " +
   'and this call carried none. The MCP client must sign the user in (OAuth) with the scope ' +
   `api://<CLIENT_ID>/${OBO_REQUIRED_SCOPE}; sign_in cannot do it from here.`;
 
@@ -81,7 +81,9 @@ export class OboTokenProvider implements TokenProvider {
 
   async signIn(caller?: CallerContext): Promise<SignInResult> {
     const user = await this.caller(caller).catch(() => undefined);
-    const who = user ? ` You are signed in as ${user.name ?? user.username ?? user.userKey}${user.name && user.username ? ` (${user.username})` : ''}.` : '';
+    const who = user
+      ? ` You are signed in as ${user.name ?? user.username ?? user.userKey}${user.name && user.username ? ` (${user.username})` : ''}.`
+      : '';
     return {
       status: 'not_needed',
       message:
@@ -142,7 +144,10 @@ export class OboTokenProvider implements TokenProvider {
       !this.config.dataverseUrl && 'DATAVERSE_URL',
     ].filter(Boolean);
     if (!missing.length) return undefined;
-    return new ToolError('configuration', `Multi-user mode is not fully configured: ${missing.join(', ')} missing. Tell the administrator of this server.`);
+    return new ToolError(
+      'configuration',
+      `Multi-user mode is not fully configured: ${missing.join(', ')} missing. Tell the administrator of this server.`,
+    );
   }
 
   private cacheKey(userKey: string): string {
@@ -169,7 +174,10 @@ export class OboTokenProvider implements TokenProvider {
       throw this.describeFailure(msal, err);
     }
     if (!result?.accessToken) {
-      throw new ToolError('unavailable', 'Microsoft Entra ID returned no Dataverse token for the on-behalf-of exchange. Retry in a moment.');
+      throw new ToolError(
+        'unavailable',
+        'Microsoft Entra ID returned no Dataverse token for the on-behalf-of exchange. Retry in a moment.',
+      );
     }
     return { token: result.accessToken, expiresOn: result.expiresOn ?? undefined, account: toAccount(user) };
   }
@@ -212,14 +220,19 @@ export class OboTokenProvider implements TokenProvider {
       this.logger.error?.(`The on-behalf-of exchange was refused for the server's credentials: ${text}`);
       return new ToolError(
         'configuration',
-        'Microsoft Entra ID refused this server\'s credentials (CLIENT_ID / CLIENT_SECRET) for the token exchange: tell the administrator of this server (the client secret may have expired).',
+        "Microsoft Entra ID refused this server's credentials (CLIENT_ID / CLIENT_SECRET) for the token exchange: tell the administrator of this server (the client secret may have expired).",
       );
     }
-    if (err instanceof msal.InteractionRequiredAuthError || code === 'invalid_grant' || code === 'interaction_required' || code === 'consent_required') {
+    if (
+      err instanceof msal.InteractionRequiredAuthError ||
+      code === 'invalid_grant' ||
+      code === 'interaction_required' ||
+      code === 'consent_required'
+    ) {
       return new ToolError(
         'sign_in_required',
         `Microsoft Entra ID would not exchange your token for Dataverse access (${text}). If it mentions consent (AADSTS65001), an administrator must ` +
-          'grant admin consent for the Dynamics CRM user_impersonation permission of this server\'s app registration; otherwise sign in again in your MCP client.',
+          "grant admin consent for the Dynamics CRM user_impersonation permission of this server's app registration; otherwise sign in again in your MCP client.",
       );
     }
     this.logger.warn?.(`The on-behalf-of token exchange failed: ${text}`);
