@@ -7,7 +7,6 @@ import { MCP_TOOL_METADATA_KEY } from '@rekog/mcp-nest/dist/mcp';
 import { ToolError } from '../../common/tool-error';
 import { toolErrorResult } from './tool-result';
 
-
 interface ToolMeta {
   name: string;
 }
@@ -45,7 +44,13 @@ export class ToolPipelineService implements OnModuleInit {
   }
 
   private wrap(instance: object, original: (...args: unknown[]) => unknown, methodName: string, toolName: string) {
-    const withEnhancers = this.externalContextCreator.create(instance, original, methodName);
+    // No Nest exception filters: their handler logs every error at error level, and a tool error's text can
+    // quote the user's input (a filter). Errors are turned into isError results below instead.
+    const withEnhancers = this.externalContextCreator.create(instance, original, methodName, undefined, undefined, undefined, undefined, {
+      guards: true,
+      interceptors: true,
+      filters: false,
+    });
     const logger = this.logger;
     const wrapped = async function (this: unknown, ...args: unknown[]): Promise<CallToolResult> {
       const request = args[2] as { headers?: Record<string, string | string[] | undefined> } | undefined;
