@@ -7,6 +7,7 @@ import { DataverseClient } from './dataverse.client';
 import { dataverseKindOf } from './dataverse-error';
 import { entityDefinitionPath, isLogicalName, odataString, validateTableName } from './odata';
 import { buildFields, labelText, LabelSet, RawAttribute, RawOption, SchemaParts, TableSchema } from './schema-format';
+import { editDistance } from '../common/edit-distance';
 
 /** One table of the table list (cached per user). */
 export interface TableInfo {
@@ -249,7 +250,7 @@ export function suggestTables(input: string, tables: TableInfo[], max = 3): Tabl
   const q = input.toLowerCase();
   const scored = tables.map((t) => {
     const candidates = [t.logicalName, t.entitySetName.toLowerCase(), ...(t.displayName ? [t.displayName.toLowerCase()] : [])];
-    let score = Math.min(...candidates.map((c) => levenshtein(q, c)));
+    let score = Math.min(...candidates.map((c) => editDistance(q, c)));
     if (candidates.some((c) => c.includes(q) || (q.length >= 4 && q.includes(c)))) score = Math.min(score, 1);
     return { t, score };
   });
@@ -265,19 +266,4 @@ export function unknownTableMessage(name: string, tables: TableInfo[]): string {
   const suggestions = suggestTables(name, tables);
   const dym = suggestions.length ? ` Did you mean ${suggestions.map((t) => `${t.logicalName} (${t.entitySetName})`).join(', ')}?` : '';
   return `There is no table "${name}" in this Dataverse environment.${dym} Call list_tables (optionally with a filter) to find the right name.`;
-}
-
-function levenshtein(a: string, b: string): number {
-  if (a === b) return 0;
-  if (!a.length) return b.length;
-  if (!b.length) return a.length;
-  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) {
-      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    prev = cur;
-  }
-  return prev[b.length];
 }

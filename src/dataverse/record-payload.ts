@@ -1,6 +1,7 @@
 import { ToolError } from '../common/tool-error';
 import { truncate } from './odata';
 import type { SchemaField, TableSchema } from './schema-format';
+import { editDistance } from '../common/edit-distance';
 
 /**
  * `data` as the model gives it to create_record / update_record → the exact Web API body, checked against the
@@ -721,7 +722,7 @@ function nearest(input: string, candidates: Array<{ name: string; match: string[
   const compact = q.replace(/[^a-z0-9_]/g, '');
   const limit = Math.max(2, Math.floor(q.length / 3));
   const scored = candidates.map((c) => {
-    let score = Math.min(...c.match.map((m) => Math.min(levenshtein(q, m), levenshtein(compact, m.replace(/[^a-z0-9_]/g, '')))));
+    let score = Math.min(...c.match.map((m) => Math.min(editDistance(q, m), editDistance(compact, m.replace(/[^a-z0-9_]/g, '')))));
     if (
       compact.length >= 3 &&
       c.match.some((m) => m.includes(compact) || (m.length >= 4 && compact.includes(m.replace(/[^a-z0-9_]/g, ''))))
@@ -735,17 +736,4 @@ function nearest(input: string, candidates: Array<{ name: string; match: string[
     .sort((a, b) => a.score - b.score || a.name.length - b.name.length || a.name.localeCompare(b.name))
     .slice(0, max)
     .map((s) => s.name);
-}
-
-function levenshtein(a: string, b: string): number {
-  if (a === b) return 0;
-  if (!a.length) return b.length;
-  if (!b.length) return a.length;
-  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    prev = cur;
-  }
-  return prev[b.length];
 }
