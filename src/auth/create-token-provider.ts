@@ -5,7 +5,7 @@ import { SandboxTokenProvider } from './sandbox-token-provider';
 import type { RedisConnection } from '../cache/redis-connection';
 import { EntraTokenValidator } from './obo/entra-token-validator';
 import type { OboDeps } from './obo/obo-deps';
-import { MemoryOboCacheStore, RedisOboCacheStore } from './obo/obo-token-cache';
+import { MemoryStringStore, RedisStringStore } from '../cache/string-store';
 import { OboTokenProvider } from './obo/obo-token-provider';
 import { StaticTokenProvider } from './static-token-provider';
 import type { TokenProvider } from './token-provider';
@@ -31,7 +31,7 @@ export function createTokenProvider(config: AppConfig, deps: AuthDeps = {}, obo:
       return new OboTokenProvider(
         config,
         obo.validator ?? new EntraTokenValidator(config, obo.deps),
-        obo.redis ? new RedisOboCacheStore(obo.redis) : new MemoryOboCacheStore(),
+        obo.redis ? new RedisStringStore(obo.redis) : new MemoryStringStore(),
         deps,
       );
   }

@@ -3,7 +3,7 @@ export type { OboDeps } from './obo-deps';
 export { EntraTokenValidator, TokenRejectedError, SigningKeysUnavailableError, CLOCK_SKEW_SECONDS } from './entra-token-validator';
 export type { EntraUser } from './entra-token-validator';
 export { OboTokenProvider } from './obo-token-provider';
-export { MemoryOboCacheStore, RedisOboCacheStore, PartitionedCachePlugin } from './obo-token-cache';
+export { PartitionedCachePlugin } from './obo-token-cache';
 export type { OboCacheStore } from './obo-token-cache';
 
 /** Injection token of the shared {@link EntraTokenValidator} (null outside multi-user mode); the HTTP bearer check uses it. */

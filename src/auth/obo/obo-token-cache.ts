@@ -1,86 +1,8 @@
 import type { ICachePlugin, TokenCacheContext } from '@azure/msal-node';
-import type { RedisConnection } from '../../cache/redis-connection';
+import type { SharedStringStore } from '../../cache/string-store';
 
 /** Where the per-user MSAL caches live: the shared Redis (replicas share tokens), or this process's memory. */
-export interface OboCacheStore {
-  readonly kind: 'redis' | 'memory';
-  get(key: string): Promise<string | undefined>;
-  set(key: string, value: string, ttlSeconds: number): Promise<void>;
-  /** True when something was removed. */
-  delete(key: string): Promise<boolean>;
-}
-
-/** Bound on every Redis operation: a slow Redis must not hold up a tool call (we then exchange the token again). */
-const REDIS_TIMEOUT_MS = 500;
-
-function bounded<T>(op: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    op,
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${REDIS_TIMEOUT_MS} ms`)), REDIS_TIMEOUT_MS);
-    }),
-  ]).finally(() => clearTimeout(timer));
-}
-
-/**
- * Over the process's shared node-redis connection. An outage is not an error for the caller: reads miss
- * (MSAL then asks Entra again) and writes are dropped; the connection logs the outage once.
- */
-export class RedisOboCacheStore implements OboCacheStore {
-  readonly kind = 'redis' as const;
-
-  constructor(private readonly redis: RedisConnection) {}
-
-  async get(key: string): Promise<string | undefined> {
-    if (!this.redis.isReady) return undefined;
-    try {
-      return (await bounded(this.redis.client.get(key))) ?? undefined;
-    } catch (err) {
-      this.redis.markDown(err);
-      return undefined;
-    }
-  }
-
-  async set(key: string, value: string, ttlSeconds: number): Promise<void> {
-    if (!this.redis.isReady) return;
-    try {
-      await bounded(this.redis.client.set(key, value, { expiration: { type: 'EX', value: Math.max(1, Math.ceil(ttlSeconds)) } }));
-    } catch (err) {
-      this.redis.markDown(err);
-    }
-  }
-
-  async delete(key: string): Promise<boolean> {
-    if (!this.redis.isReady) throw new Error('Redis is not reachable');
-    return (await bounded(this.redis.client.del(key))) > 0;
-  }
-}
-
-export class MemoryOboCacheStore implements OboCacheStore {
-  readonly kind = 'memory' as const;
-  private readonly entries = new Map<string, { value: string; expiresAt: number }>();
-
-  constructor(private readonly now: () => number = Date.now) {}
-
-  async get(key: string): Promise<string | undefined> {
-    const entry = this.entries.get(key);
-    if (!entry) return undefined;
-    if (entry.expiresAt <= this.now()) {
-      this.entries.delete(key);
-      return undefined;
-    }
-    return entry.value;
-  }
-
-  async set(key: string, value: string, ttlSeconds: number): Promise<void> {
-    this.entries.set(key, { value, expiresAt: this.now() + ttlSeconds * 1000 });
-  }
-
-  async delete(key: string): Promise<boolean> {
-    return this.entries.delete(key);
-  }
-}
+export type OboCacheStore = SharedStringStore;
 
 /** A cache entry outlives its last token by this much; it never lives longer than the cap (long-lived CAE tokens ~ 28 h). */
 const TTL_MARGIN_SECONDS = 300;
