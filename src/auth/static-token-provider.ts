@@ -69,35 +69,3 @@ export class StaticTokenProvider implements TokenProvider {
     // Static tokens never sign out.
   }
 }
-
-/** Multi-user on-behalf-of mode is not built yet: every call says so instead of failing obscurely. */
-export class UnavailableTokenProvider implements TokenProvider {
-  constructor(
-    readonly mode: TokenProvider['mode'],
-    private readonly reason: string,
-  ) {}
-
-  private fail(): never {
-    throw new ToolError('configuration', this.reason);
-  }
-
-  async getToken(): Promise<ResolvedToken> {
-    return this.fail();
-  }
-
-  async currentAccount(): Promise<SignedInAccount | undefined> {
-    return undefined;
-  }
-
-  async signIn(): Promise<SignInResult> {
-    return this.fail();
-  }
-
-  async signOut(): Promise<SignOutResult> {
-    return { signedOut: true, removedAccounts: 0 };
-  }
-
-  onSignedOut(): void {
-    // Nothing is ever signed in.
-  }
-}
