@@ -36,10 +36,16 @@ describe('reliability: Dataverse faults (throttling, 5xx, latency, dropped conne
 
   beforeAll(async () => {
     emulator = await startEmulator();
-    server = await spawnHttpServer({ MCP_TRANSPORT: 'http', DATAVERSE_URL: emulator.url, DATAVERSE_ACCESS_TOKEN: emulator.issueToken(), LOG_LEVEL: 'warn' });
+    server = await spawnHttpServer({
+      MCP_TRANSPORT: 'http',
+      DATAVERSE_URL: emulator.url,
+      DATAVERSE_ACCESS_TOKEN: emulator.issueToken(),
+      LOG_LEVEL: 'warn',
+    });
     client = await connectHttp(server.url);
     const list = await call('list_records', { table: 'contacts', select: 'fullname', top: 1 });
-    contactId = ((list as Extract<Outcome, { kind: 'ok' }>).result.structuredContent as { records: Array<{ contactid: string }> }).records[0].contactid;
+    contactId = ((list as Extract<Outcome, { kind: 'ok' }>).result.structuredContent as { records: Array<{ contactid: string }> })
+      .records[0].contactid;
   });
   beforeEach(() => {
     emulator.controls.reset();
@@ -77,7 +83,12 @@ describe('reliability: Dataverse faults (throttling, 5xx, latency, dropped conne
     );
     await Promise.all(clients.map((c) => c.close()));
 
-    expect(outcomes.flat().filter((o) => o.kind !== 'ok').map(describeOutcome)).toEqual([]);
+    expect(
+      outcomes
+        .flat()
+        .filter((o) => o.kind !== 'ok')
+        .map(describeOutcome),
+    ).toEqual([]);
     for (let w = 0; w < 16; w++) for (let i = 0; i < 3; i++) expectWrittenTimes(`storm-${w}-${i}`, 1);
     expect(requests().filter((e) => e.status === 429)).toHaveLength(48);
     expect(requests('POST').filter((e) => e.status === 204 || e.status === 201)).toHaveLength(48);
@@ -126,6 +137,7 @@ describe('reliability: Dataverse faults (throttling, 5xx, latency, dropped conne
     const again = await create(`five-${status}-again`);
 
     expect(write.kind).toBe('tool-error');
+    expect(again.kind).toBe('ok');
     expect(describeOutcome(write)).toMatch(new RegExp(`HTTP ${status}|temporarily unavailable|unexpected`, 'i'));
     expect(requests('POST')).toHaveLength(2);
     expectWrittenTimes(`five-${status}`, 0);

@@ -40,7 +40,9 @@ export const HOSTILE_FRAGMENTS = [
 ] as const;
 
 export const hostileString: fc.Arbitrary<string> = fc
-  .array(fc.oneof(fc.constantFrom(...HOSTILE_FRAGMENTS), fc.string({ maxLength: 6 }), fc.string({ unit: 'binary', maxLength: 4 })), { maxLength: 8 })
+  .array(fc.oneof(fc.constantFrom(...HOSTILE_FRAGMENTS), fc.string({ maxLength: 6 }), fc.string({ unit: 'binary', maxLength: 4 })), {
+    maxLength: 8,
+  })
   .map((parts) => parts.join(''));
 
 /**
@@ -88,7 +90,11 @@ export const tableName: fc.Arbitrary<string> = fc.oneof(
 export const filterText: fc.Arbitrary<string> = fc.oneof(
   hostileString,
   fc
-    .tuple(fc.constantFrom("fullname eq '", "contains(fullname,'", 'statecode eq ', "startswith(lastname,'", 'createdon ge '), hostileString, fc.constantFrom("'", "')", '', ')'))
+    .tuple(
+      fc.constantFrom("fullname eq '", "contains(fullname,'", 'statecode eq ', "startswith(lastname,'", 'createdon ge '),
+      hostileString,
+      fc.constantFrom("'", "')", '', ')'),
+    )
     .map((p) => p.join('')),
 );
 
@@ -119,16 +125,44 @@ export function cursorValue(realCursor: string): fc.Arbitrary<unknown> {
   return fc.oneof(
     hostileString,
     fc.json().map(b64),
-    fc.constantFrom(b64(JSON.stringify({ url: 'http://evil.example/api/data/v9.2/contacts' })), b64('{"t":"contacts/../accounts"}'), `${realCursor}'`, realCursor.slice(0, -3)),
-    fc.nat({ max: Math.max(0, realCursor.length - 1) }).map((i) => realCursor.slice(0, i) + (realCursor[i] === 'A' ? 'B' : 'A') + realCursor.slice(i + 1)),
+    fc.constantFrom(
+      b64(JSON.stringify({ url: 'http://evil.example/api/data/v9.2/contacts' })),
+      b64('{"t":"contacts/../accounts"}'),
+      `${realCursor}'`,
+      realCursor.slice(0, -3),
+    ),
+    fc
+      .nat({ max: Math.max(0, realCursor.length - 1) })
+      .map((i) => realCursor.slice(0, i) + (realCursor[i] === 'A' ? 'B' : 'A') + realCursor.slice(i + 1)),
   );
 }
 
-const FIELD_NAMES = ['firstname', 'lastname', 'jobtitle', 'telephone1', 'statuscode', 'parentcustomerid', 'parentcustomerid_account@odata.bind', 'parties', 'birthdate', 'contactid', '@odata.type'];
+const FIELD_NAMES = [
+  'firstname',
+  'lastname',
+  'jobtitle',
+  'telephone1',
+  'statuscode',
+  'parentcustomerid',
+  'parentcustomerid_account@odata.bind',
+  'parties',
+  'birthdate',
+  'contactid',
+  '@odata.type',
+];
 export function recordData(marker: string): fc.Arbitrary<unknown> {
-  const fieldValue = fc.oneof(hostileString, fc.jsonValue({ maxDepth: 2 }), fc.record({ table: tableName, id: fc.oneof(fc.uuid(), hostileString) }));
+  const fieldValue = fc.oneof(
+    hostileString,
+    fc.jsonValue({ maxDepth: 2 }),
+    fc.record({ table: tableName, id: fc.oneof(fc.uuid(), hostileString) }),
+  );
   return fc.oneof(
-    { weight: 4, arbitrary: fc.dictionary(fc.oneof(fc.constantFrom(...FIELD_NAMES), hostileString), fieldValue, { maxKeys: 5 }).map((d) => ({ firstname: marker, ...d })) },
+    {
+      weight: 4,
+      arbitrary: fc
+        .dictionary(fc.oneof(fc.constantFrom(...FIELD_NAMES), hostileString), fieldValue, { maxKeys: 5 })
+        .map((d) => ({ firstname: marker, ...d })),
+    },
     { weight: 1, arbitrary: fc.anything({ maxDepth: 2 }) },
   );
 }
@@ -141,4 +175,8 @@ export const confirmToken: fc.Arbitrary<unknown> = fc.oneof(
 );
 
 /** Extra, unexpected argument names (the tools should ignore or refuse them, never crash). */
-export const extraArgs: fc.Arbitrary<Record<string, unknown>> = fc.dictionary(fc.oneof(hostileString, fc.constantFrom('__proto__', 'constructor', '$filter')), fc.jsonValue({ maxDepth: 1 }), { maxKeys: 2 });
+export const extraArgs: fc.Arbitrary<Record<string, unknown>> = fc.dictionary(
+  fc.oneof(hostileString, fc.constantFrom('__proto__', 'constructor', '$filter')),
+  fc.jsonValue({ maxDepth: 1 }),
+  { maxKeys: 2 },
+);

@@ -50,7 +50,8 @@ describe('reliability: fuzzed tool arguments', () => {
       // `arguments` that is not an object breaks the MCP request shape itself, so a JSON-RPC error is the right answer
       // there (the SDK sends -32603 with the schema error rather than -32602; either is accepted).
       const notAnObject = typeof args !== 'object' || args === null || Array.isArray(args);
-      if ((unknownTool && /-32601|-32602|Unknown tool|not found/i.test(message)) || (notAnObject && /-3260[23]/.test(message))) figures.protocolRejections++;
+      if ((unknownTool && /-32601|-32602|Unknown tool|not found/i.test(message)) || (notAnObject && /-3260[23]/.test(message)))
+        figures.protocolRejections++;
       else {
         figures.protocolErrors++;
         why.push(describeOutcome(outcome));
@@ -74,7 +75,10 @@ describe('reliability: fuzzed tool arguments', () => {
   /** Runs a property for one tool; on failure the message names the shrunk counterexample. */
   async function fuzz(name: string, args: fc.Arbitrary<unknown>, runs = RUNS): Promise<void> {
     await freshConnection();
-    await assertProperty(fc.asyncProperty(args, async (a) => check(name, a)), runs);
+    await assertProperty(
+      fc.asyncProperty(args, async (a) => check(name, a)),
+      runs,
+    );
     const alive = await tryCall(client, 'list_tables', { filter: 'contact', limit: 3 });
     expect(describeOutcome(alive)).toMatch(/^ok: /);
   }
@@ -89,7 +93,11 @@ describe('reliability: fuzzed tool arguments', () => {
   }
 
   /** fc.assert with a fixed seed, and a failure message cut short (counterexamples can be 60 KB strings). */
-  async function assertProperty(property: fc.IAsyncProperty<[unknown]> | fc.IAsyncProperty<[string]>, runs: number, seed = Number(process.env.FUZZ_SEED ?? 20240901)): Promise<void> {
+  async function assertProperty(
+    property: fc.IAsyncProperty<[unknown]> | fc.IAsyncProperty<[string]>,
+    runs: number,
+    seed = Number(process.env.FUZZ_SEED ?? 20240901),
+  ): Promise<void> {
     try {
       await fc.assert(property as fc.IAsyncProperty<[unknown]>, { numRuns: runs, seed });
     } catch (error) {
@@ -99,14 +107,26 @@ describe('reliability: fuzzed tool arguments', () => {
   }
 
   const withExtras = <T extends Record<string, unknown>>(rec: fc.Arbitrary<T>) =>
-    fc.oneof({ weight: 5, arbitrary: rec as fc.Arbitrary<unknown> }, { weight: 1, arbitrary: fc.tuple(rec, extraArgs).map(([r, x]) => ({ ...x, ...r })) }, { weight: 1, arbitrary: fc.anything({ maxDepth: 1 }) });
+    fc.oneof(
+      { weight: 5, arbitrary: rec as fc.Arbitrary<unknown> },
+      { weight: 1, arbitrary: fc.tuple(rec, extraArgs).map(([r, x]) => ({ ...x, ...r })) },
+      { weight: 1, arbitrary: fc.anything({ maxDepth: 1 }) },
+    );
 
   beforeAll(async () => {
     emulator = await startEmulator();
-    server = await spawnHttpServer({ MCP_TRANSPORT: 'http', DATAVERSE_URL: emulator.url, DATAVERSE_ACCESS_TOKEN: emulator.issueToken(), LOG_LEVEL: 'error' });
+    server = await spawnHttpServer({
+      MCP_TRANSPORT: 'http',
+      DATAVERSE_URL: emulator.url,
+      DATAVERSE_ACCESS_TOKEN: emulator.issueToken(),
+      LOG_LEVEL: 'error',
+    });
     client = await connectHttp(server.url);
     const page = await tryCall(client, 'list_records', { table: 'contacts', select: 'fullname', top: 2 });
-    const data = (page as Extract<Outcome, { kind: 'ok' }>).result.structuredContent as { records: Array<{ contactid: string }>; nextCursor: string };
+    const data = (page as Extract<Outcome, { kind: 'ok' }>).result.structuredContent as {
+      records: Array<{ contactid: string }>;
+      nextCursor: string;
+    };
     knownId = data.records[0].contactid;
     realCursor = data.nextCursor;
     before = tableCounts(emulator);
@@ -173,28 +193,50 @@ describe('reliability: fuzzed tool arguments', () => {
   it('should keep hostile select, orderby, top and ids on a valid table inside their own query options', async () => {
     await fuzz(
       'list_records',
-      fc.record({ table: fc.constantFrom('contacts', 'account'), select: selectValue, orderby: hostileString, top: pageSize }, { requiredKeys: ['table'] }),
+      fc.record(
+        { table: fc.constantFrom('contacts', 'account'), select: selectValue, orderby: hostileString, top: pageSize },
+        { requiredKeys: ['table'] },
+      ),
     );
     await fuzz('get_record', fc.record({ table: fc.constantFrom('contacts', 'account'), id: recordId(knownId), select: selectValue }));
   }, 300_000);
 
   it('should fuzz get_record (table, id, select)', async () => {
-    await fuzz('get_record', withExtras(fc.record({ table: sometimesBad(tableName), id: sometimesBad(recordId(knownId)), select: sometimesBad(selectValue) }, { requiredKeys: [] })));
+    await fuzz(
+      'get_record',
+      withExtras(
+        fc.record(
+          { table: sometimesBad(tableName), id: sometimesBad(recordId(knownId)), select: sometimesBad(selectValue) },
+          { requiredKeys: [] },
+        ),
+      ),
+    );
   }, 300_000);
 
   it('should fuzz get_table_schema, list_tables and refresh_schema_cache', async () => {
-    await fuzz('get_table_schema', withExtras(fc.record({ table: sometimesBad(tableName), includeReadOnly: sometimesBad(fc.boolean()) }, { requiredKeys: [] })));
+    await fuzz(
+      'get_table_schema',
+      withExtras(fc.record({ table: sometimesBad(tableName), includeReadOnly: sometimesBad(fc.boolean()) }, { requiredKeys: [] })),
+    );
     await fuzz('list_tables', withExtras(fc.record({ filter: sometimesBad(hostileString), limit: pageSize }, { requiredKeys: [] })));
     await fuzz('refresh_schema_cache', withExtras(fc.record({ table: sometimesBad(tableName) }, { requiredKeys: [] })), RUNS / 2);
   }, 300_000);
 
   it('should fuzz create_record and update_record (table, id, data)', async () => {
     await fuzz('create_record', withExtras(fc.record({ table: sometimesBad(tableName), data: recordData(marker) }, { requiredKeys: [] })));
-    await fuzz('update_record', withExtras(fc.record({ table: sometimesBad(tableName), id: sometimesBad(recordId(knownId)), data: recordData(marker) }, { requiredKeys: [] })));
+    await fuzz(
+      'update_record',
+      withExtras(
+        fc.record({ table: sometimesBad(tableName), id: sometimesBad(recordId(knownId)), data: recordData(marker) }, { requiredKeys: [] }),
+      ),
+    );
   }, 300_000);
 
   it('should fuzz delete_record and confirm_delete_record without deleting anything', async () => {
-    await fuzz('delete_record', withExtras(fc.record({ table: sometimesBad(tableName), id: sometimesBad(recordId(knownId)) }, { requiredKeys: [] })));
+    await fuzz(
+      'delete_record',
+      withExtras(fc.record({ table: sometimesBad(tableName), id: sometimesBad(recordId(knownId)) }, { requiredKeys: [] })),
+    );
     await fuzz('confirm_delete_record', withExtras(fc.record({ token: confirmToken }, { requiredKeys: [] })));
 
     expect(figures.deletes).toBe(0);
@@ -205,10 +247,26 @@ describe('reliability: fuzzed tool arguments', () => {
     for (const name of ['sign_in', 'sign_out', 'get_my_identity']) await fuzz(name, withExtras(fc.constant({})), RUNS / 3);
     await freshConnection();
     await assertProperty(
-      fc.asyncProperty(fc.oneof(hostileString, fc.constantFrom('list_records ', 'LIST_RECORDS', 'list-records', '__proto__', 'constructor', '')), async (name) => {
-        const known = ['sign_in', 'sign_out', 'get_my_identity', 'list_tables', 'get_table_schema', 'refresh_schema_cache', 'list_records', 'get_record', 'create_record', 'update_record', 'delete_record', 'confirm_delete_record'];
-        return check(name, {}, !known.includes(name));
-      }),
+      fc.asyncProperty(
+        fc.oneof(hostileString, fc.constantFrom('list_records ', 'LIST_RECORDS', 'list-records', '__proto__', 'constructor', '')),
+        async (name) => {
+          const known = [
+            'sign_in',
+            'sign_out',
+            'get_my_identity',
+            'list_tables',
+            'get_table_schema',
+            'refresh_schema_cache',
+            'list_records',
+            'get_record',
+            'create_record',
+            'update_record',
+            'delete_record',
+            'confirm_delete_record',
+          ];
+          return check(name, {}, !known.includes(name));
+        },
+      ),
       RUNS / 2,
       11,
     );
@@ -217,7 +275,10 @@ describe('reliability: fuzzed tool arguments', () => {
   it('should refuse a request body over 100 KB before any tool runs, and keep answering', async () => {
     emulator.requestLog.clear();
 
-    const big = await tryCall(client, 'create_record', { table: 'contacts', data: { firstname: marker, lastname: 'big', description: 'x'.repeat(200_000) } });
+    const big = await tryCall(client, 'create_record', {
+      table: 'contacts',
+      data: { firstname: marker, lastname: 'big', description: 'x'.repeat(200_000) },
+    });
     const after = await tryCall(client, 'list_tables', { limit: 1 });
 
     // Today the HTTP listener's 100 KB JSON limit answers 413 at the transport level (not an isError result).

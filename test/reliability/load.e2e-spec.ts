@@ -52,9 +52,9 @@ describe('reliability: load (64 Streamable HTTP clients × 200 mixed calls)', ()
   it('should answer every call without a protocol error and keep every write exactly once', async () => {
     const sample = await tryCall(clients[0], 'list_records', { table: 'contacts', select: 'fullname', top: 5 });
     expect(sample.kind).toBe('ok');
-    const knownIds = ((sample as Extract<Outcome, { kind: 'ok' }>).result.structuredContent as { records: Array<{ contactid: string }> }).records.map(
-      (r) => r.contactid,
-    );
+    const knownIds = (
+      (sample as Extract<Outcome, { kind: 'ok' }>).result.structuredContent as { records: Array<{ contactid: string }> }
+    ).records.map((r) => r.contactid);
     const before = tableCounts(emulator);
     const created = new Map<string, { lastname: string; jobtitle?: string }>();
     const failures: string[] = [];
@@ -66,8 +66,15 @@ describe('reliability: load (64 Streamable HTTP clients × 200 mixed calls)', ()
         for (let i = 0; i < CALLS_PER_CLIENT; i++) {
           const op = (w + i) % 6;
           let outcome: Outcome;
-          if (op === 0) outcome = await tryCall(client, 'list_records', { table: 'contacts', select: 'fullname,emailaddress1,statuscode', filter: 'statecode eq 0', top: 10 });
-          else if (op === 1) outcome = await tryCall(client, 'get_record', { table: 'contact', id: knownIds[i % knownIds.length], select: 'fullname' });
+          if (op === 0)
+            outcome = await tryCall(client, 'list_records', {
+              table: 'contacts',
+              select: 'fullname,emailaddress1,statuscode',
+              filter: 'statecode eq 0',
+              top: 10,
+            });
+          else if (op === 1)
+            outcome = await tryCall(client, 'get_record', { table: 'contact', id: knownIds[i % knownIds.length], select: 'fullname' });
           else if (op === 2) outcome = await tryCall(client, 'get_table_schema', { table: i % 2 ? 'contact' : 'accounts' });
           else if (op === 3) {
             const lastname = `w${w}-c${i}`;
@@ -96,7 +103,13 @@ describe('reliability: load (64 Streamable HTTP clients × 200 mixed calls)', ()
 
     for (const [id, expected] of created) {
       const rec = emulator.store.get('contacts', id);
-      if (!rec || rec.firstname !== marker || rec.lastname !== expected.lastname || (expected.jobtitle && rec.jobtitle !== expected.jobtitle)) figures.lost++;
+      if (
+        !rec ||
+        rec.firstname !== marker ||
+        rec.lastname !== expected.lastname ||
+        (expected.jobtitle && rec.jobtitle !== expected.jobtitle)
+      )
+        figures.lost++;
     }
     expect(failures).toEqual([]);
     expect(figures.calls).toBe(CLIENTS * CALLS_PER_CLIENT);

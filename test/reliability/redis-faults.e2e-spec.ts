@@ -25,7 +25,8 @@ describe('reliability: Redis outage mid-run', () => {
     expect(describeOutcome(o)).toMatch(/^ok: /);
     return (o as Extract<Outcome, { kind: 'ok' }>).result.structuredContent as Record<string, unknown>;
   };
-  const newContact = async (lastname: string) => ok(await tryCall(client, 'create_record', { table: 'contacts', data: { firstname: marker, lastname } })).id as string;
+  const newContact = async (lastname: string) =>
+    ok(await tryCall(client, 'create_record', { table: 'contacts', data: { firstname: marker, lastname } })).id as string;
 
   /** 8 clients reading in a loop for as long as `loadRunning` is true. */
   async function startReadLoad(): Promise<void> {
@@ -111,7 +112,11 @@ describe('reliability: Redis outage mid-run', () => {
     await redis.restart();
     const recovered = await eventually(async () => (await fetch(`${server.url}/readyz`)).status === 200, 15_000, 200);
     expect(recovered).toBe(true);
-    const proposal = await eventually(async () => (await tryCall(client, 'delete_record', { table: 'contacts', id: keep })).kind === 'ok', 10_000, 200);
+    const proposal = await eventually(
+      async () => (await tryCall(client, 'delete_record', { table: 'contacts', id: keep })).kind === 'ok',
+      10_000,
+      200,
+    );
     expect(proposal).toBe(true);
     const target = await newContact('deleted-after-restart');
     const token = ok(await tryCall(client, 'delete_record', { table: 'contacts', id: target })).token as string;

@@ -12,7 +12,11 @@ export type Outcome =
 /** Calls a tool and never throws: protocol and transport errors become `thrown` outcomes to be counted. */
 export async function tryCall(client: Client, name: string, args: unknown, timeoutMs?: number): Promise<Outcome> {
   try {
-    const result = (await client.callTool({ name, arguments: args as Record<string, unknown> }, undefined, timeoutMs ? { timeout: timeoutMs } : undefined)) as CallToolResult;
+    const result = (await client.callTool(
+      { name, arguments: args as Record<string, unknown> },
+      undefined,
+      timeoutMs ? { timeout: timeoutMs } : undefined,
+    )) as CallToolResult;
     const text = (result.content ?? []).map((c) => (c.type === 'text' ? c.text : '')).join('\n');
     return result.isError ? { kind: 'tool-error', result: { ...result, text } } : { kind: 'ok', result: { ...result, text } };
   } catch (error) {
@@ -34,7 +38,10 @@ export function countMarked(emulator: EmulatorHandle, entitySet: string, field: 
 }
 
 /** Record counts of the sample tables, to prove that nothing disappeared. */
-export function tableCounts(emulator: EmulatorHandle, sets = ['accounts', 'contacts', 'leads', 'opportunities', 'tasks', 'appointments', 'systemusers']): Record<string, number> {
+export function tableCounts(
+  emulator: EmulatorHandle,
+  sets = ['accounts', 'contacts', 'leads', 'opportunities', 'tasks', 'appointments', 'systemusers'],
+): Record<string, number> {
   return Object.fromEntries(sets.map((s) => [s, emulator.store.count(s)]));
 }
 
@@ -66,7 +73,8 @@ export function urlProblems(entry: RequestLogEntry): string[] {
   if (segments.some((s) => s === '..' || s === '.')) problems.push('dot segment in path');
   if (!posix.normalize(decodedPath).startsWith(API_PREFIX)) problems.push('path escapes /api/data/v9.2/ when normalized');
   const first = path.slice(API_PREFIX.length).split('/')[0];
-  if (!/^[A-Za-z0-9_]+(\(.*\))?$/.test(first)) problems.push(`first segment ${JSON.stringify(first)} is not an entity set, function or key`);
+  if (!/^[A-Za-z0-9_]+(\(.*\))?$/.test(first))
+    problems.push(`first segment ${JSON.stringify(first)} is not an entity set, function or key`);
   if (query) {
     const keys = query.split('&').map((part) => part.split('=')[0]);
     for (const k of keys) if (!KNOWN_OPTIONS.has(k)) problems.push(`unexpected query option ${JSON.stringify(k)}`);
@@ -80,7 +88,6 @@ export function summary(group: string, figures: Record<string, string | number>)
   const text = Object.entries(figures)
     .map(([k, v]) => `${k} ${v}`)
     .join(', ');
-  // eslint-disable-next-line no-console
   console.log(`[reliability] ${group}: ${text}`);
 }
 

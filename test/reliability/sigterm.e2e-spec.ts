@@ -19,7 +19,12 @@ describe('reliability: SIGTERM during load', () => {
 
   beforeAll(async () => {
     emulator = await startEmulator();
-    server = await spawnHttpServer({ MCP_TRANSPORT: 'http', DATAVERSE_URL: emulator.url, DATAVERSE_ACCESS_TOKEN: emulator.issueToken(), LOG_LEVEL: 'warn' });
+    server = await spawnHttpServer({
+      MCP_TRANSPORT: 'http',
+      DATAVERSE_URL: emulator.url,
+      DATAVERSE_ACCESS_TOKEN: emulator.issueToken(),
+      LOG_LEVEL: 'warn',
+    });
   });
   afterAll(async () => {
     await server?.stop('SIGKILL');
@@ -50,19 +55,30 @@ describe('reliability: SIGTERM during load', () => {
           if (i % 2 === 0) {
             const entry: { lastname: string; id?: string; outcome?: Outcome } = { lastname: `t${w}-${i}` };
             created.push(entry);
-            entry.outcome = await tryCall(c, 'create_record', {
-              table: 'contacts',
-              data: { firstname: marker, lastname: entry.lastname, jobtitle: 'whole', telephone1: '+1 555 0100' },
-            }, 10_000);
+            entry.outcome = await tryCall(
+              c,
+              'create_record',
+              {
+                table: 'contacts',
+                data: { firstname: marker, lastname: entry.lastname, jobtitle: 'whole', telephone1: '+1 555 0100' },
+              },
+              10_000,
+            );
             if (entry.outcome.kind === 'ok') entry.id = (entry.outcome.result.structuredContent as { id: string }).id;
             figures.calls++;
             if (entry.outcome.kind === 'ok') figures.answered++;
-            else figures.failedCleanly++;
+            else {
+              figures.failedCleanly++;
+              break; // a client that lost the server stops, as a real one would, rather than hammer a closed port
+            }
           } else {
             const o = await tryCall(c, 'list_records', { table: 'contacts', select: 'fullname', top: 3 }, 10_000);
             figures.calls++;
             if (o.kind === 'ok') figures.answered++;
-            else figures.failedCleanly++;
+            else {
+              figures.failedCleanly++;
+              break;
+            }
           }
         }
       }),
@@ -90,12 +106,16 @@ describe('reliability: SIGTERM during load', () => {
       } else if (n === 1) figures.inFlightLanded++;
     }
     emulator.store.count('contacts', (r) => {
-      if (r.firstname === marker && (r.jobtitle !== 'whole' || r.telephone1 !== '+1 555 0100' || typeof r.lastname !== 'string')) figures.halfWritten++;
+      if (r.firstname === marker && (r.jobtitle !== 'whole' || r.telephone1 !== '+1 555 0100' || typeof r.lastname !== 'string'))
+        figures.halfWritten++;
       return false;
     });
     const unclean = created
       .map((e) => e.outcome)
-      .filter((o): o is Outcome => !!o && o.kind === 'tool-error' && !/Could not reach|unavailable|did not answer|shutting down/i.test(o.result.text));
+      .filter(
+        (o): o is Outcome =>
+          !!o && o.kind === 'tool-error' && !/Could not reach|unavailable|did not answer|shutting down/i.test(o.result.text),
+      );
 
     expect(exit.ms).toBeLessThan(5000);
     expect(exit.code).toBe(0);
