@@ -3,6 +3,7 @@ import { DiscoveryModule } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
 import type { Logger as PinoLogger } from 'pino';
 import { AuditInterceptor } from './audit/audit.interceptor';
+import { InFlightCalls } from './common/in-flight-calls';
 import { AuthModule } from './auth/auth.module';
 import { CacheModule } from './cache/cache.module';
 import type { AppConfig } from './config/app-config';
@@ -56,10 +57,11 @@ export class AppModule {
         ReadinessService,
         ToolPipelineService,
         AuditInterceptor,
+        InFlightCalls,
         // Delete proposals share the cache's Redis connection (null without REDIS_URL: proposals then live in memory).
         { provide: PROPOSALS_REDIS_CLIENT, useExisting: REDIS_CLIENT },
       ],
-      exports: [ReadinessService, AuditInterceptor, PROPOSALS_REDIS_CLIENT],
+      exports: [ReadinessService, AuditInterceptor, InFlightCalls, PROPOSALS_REDIS_CLIENT],
     };
   }
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { Server } from 'node:http';
 import type { INestApplication, INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { Logger as PinoLogger } from 'pino';
 import { AppModule, AppModuleOptions } from './app.module';
 import type { AppConfig } from './config/app-config';
@@ -14,6 +15,12 @@ import type { EntraTokenValidator } from './auth/obo/entra-token-validator';
 import { createBearerAuth, SessionBindings } from './http/bearer-auth.middleware';
 import { createProtectedResourceHandler, protectedResourceMetadataUrl } from './http/protected-resource';
 import { NestPinoLogger } from './logging/nest-logger';
+import { InFlightCalls } from './common/in-flight-calls';
+
+/** How long shutdown waits for running tool calls before closing anyway (the whole shutdown has 5 s). */
+const DRAIN_MS = 3000;
+/** Largest JSON request: Dataverse text fields hold up to ~1 MB, and Express's default is 100 KB. */
+const JSON_BODY_LIMIT = '4mb';
 
 export interface RunningServer {
   app: INestApplication | INestApplicationContext;
@@ -46,13 +53,27 @@ export async function startServer(
   if (!http) {
     const app = await NestFactory.createApplicationContext(module, { logger: nestLogger, abortOnError: false });
     await app.init();
-    return { app, close: () => app.close() };
+    const inFlight = app.get(InFlightCalls);
+    return {
+      app,
+      close: async () => {
+        inFlight.startDraining();
+        await inFlight.whenIdle(DRAIN_MS);
+        await app.close();
+      },
+    };
   }
 
-  const app = await NestFactory.create(module, { logger: nestLogger, abortOnError: false, bodyParser: true });
-  app.use(
-    createOriginGuard({ allowedOrigins: config.allowedOrigins, loopbackOnly: isLoopbackHost(config.mcpHost) }),
-  );
+  const app = await NestFactory.create<NestExpressApplication>(module, { logger: nestLogger, abortOnError: false, bodyParser: true });
+  app.useBodyParser('json', { limit: JSON_BODY_LIMIT });
+  const inFlight = app.get(InFlightCalls);
+  // Once shutdown starts, new requests are turned away (clients retry elsewhere) while running calls finish.
+  app.use((req: { url?: string }, res: import('express').Response, next: () => void) => {
+    if (!inFlight.draining || req.url === '/healthz') return next();
+    res.setHeader('Connection', 'close');
+    res.status(503).json({ jsonrpc: '2.0', error: { code: -32000, message: 'The server is shutting down; retry in a moment.' }, id: null });
+  });
+  app.use(createOriginGuard({ allowedOrigins: config.allowedOrigins, loopbackOnly: isLoopbackHost(config.mcpHost) }));
   if (config.authMode === 'obo') {
     // Multi-user: RFC 9728 metadata is public; every MCP route needs a valid Entra token (health probes do not).
     app.use(createProtectedResourceHandler(config));
@@ -74,10 +95,14 @@ export async function startServer(
     app,
     httpUrl: `http://${host}:${port}`,
     close: async () => {
-      // SSE streams never end on their own: stop accepting, end idle keep-alives, then cut what is left.
+      // Stop accepting, let running tool calls finish (new requests get 503), then end what is left:
+      // SSE streams never end on their own.
+      inFlight.startDraining();
       server.close();
       server.closeIdleConnections();
-      const cut = setTimeout(() => server.closeAllConnections(), 1000);
+      await inFlight.whenIdle(DRAIN_MS);
+      server.closeIdleConnections();
+      const cut = setTimeout(() => server.closeAllConnections(), 500);
       cut.unref();
       await app.close();
       clearTimeout(cut);

@@ -3,6 +3,7 @@ import { DiscoveryService, MetadataScanner } from '@nestjs/core';
 import { ExternalContextCreator } from '@nestjs/core/helpers/external-context-creator';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { callContext, CallContext } from '../../common/call-context';
+import { InFlightCalls } from '../../common/in-flight-calls';
 import { MCP_TOOL_METADATA_KEY } from '@rekog/mcp-nest/dist/mcp';
 import { ToolError } from '../../common/tool-error';
 import { toolErrorResult } from './tool-result';
@@ -27,6 +28,7 @@ export class ToolPipelineService implements OnModuleInit {
     private readonly discovery: DiscoveryService,
     private readonly scanner: MetadataScanner,
     private readonly externalContextCreator: ExternalContextCreator,
+    private readonly inFlight: InFlightCalls,
   ) {}
 
   onModuleInit(): void {
@@ -52,7 +54,10 @@ export class ToolPipelineService implements OnModuleInit {
       filters: false,
     });
     const logger = this.logger;
+    const inFlight = this.inFlight;
     const wrapped = async function (this: unknown, ...args: unknown[]): Promise<CallToolResult> {
+      if (inFlight.draining) return toolErrorResult('The server is shutting down; retry this call in a moment.');
+      const end = inFlight.begin();
       const request = args[2] as { headers?: Record<string, string | string[] | undefined> } | undefined;
       const auth = request?.headers?.authorization;
       const ctx: CallContext = {
@@ -70,6 +75,8 @@ export class ToolPipelineService implements OnModuleInit {
           `${toolName} failed with an unexpected error: ${error instanceof Error ? error.message : String(error)}. ` +
             'Try again; if it keeps failing, check the server log.',
         );
+      } finally {
+        end();
       }
     };
     // Discovery reads the @Tool metadata from the method it finds on the instance.
