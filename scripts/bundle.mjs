@@ -22,10 +22,18 @@ await build({
   minifyWhitespace: true,
   minifySyntax: true,
   keepNames: true,
-  // pino starts its pretty-printing transport from files on disk; the rest are optional Nest/MCP packages this server never installs.
+  // Left out, loaded from node_modules when needed: pino starts its pretty-printing transport from files on disk;
+  // MSAL, node-redis, iconv-lite (HTTP bodies), the full class-validator (Nest's unused ValidationPipe) and the
+  // sandbox run only in some modes, so stdio start-up does not read them; the rest are optional packages never installed.
   external: [
     'pino',
     'pino-pretty',
+    '@azure/msal-node',
+    'redis',
+    '@redis/*',
+    'iconv-lite',
+    'class-validator',
+    './sandbox',
     '@nestjs/microservices',
     '@nestjs/websockets',
     '@nestjs/platform-fastify',
