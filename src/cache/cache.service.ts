@@ -82,7 +82,9 @@ export class CacheService implements OnModuleInit, OnApplicationShutdown {
   }
 
   async set<T>(key: string, value: T, ttlSeconds: number): Promise<void> {
-    await this.run(() => this.cache.set(key, value, ttlSeconds * 1000));
+    // The in-memory store hands out the stored object itself (no JSON round trip): freeze it.
+    const stored = this.backend.kind === 'memory' ? deepFreeze(value) : value;
+    await this.run(() => this.cache.set(key, stored, ttlSeconds * 1000));
   }
 
   async delete(key: string): Promise<void> {
@@ -150,4 +152,12 @@ export class CacheService implements OnModuleInit, OnApplicationShutdown {
       clearTimeout(timer);
     }
   }
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value as object)) deepFreeze(child);
+  }
+  return value;
 }
