@@ -15,7 +15,9 @@ const { startServer } = require(join(dist, 'server.js')) as typeof import('../..
 const { loadConfig } = require(join(dist, 'config', 'index.js')) as typeof import('../../src/config');
 const { createRootLogger } = require(join(dist, 'logging', 'logger.js')) as typeof import('../../src/logging/logger');
 const { ToolClass } = require(join(dist, 'tools', 'tool-class.decorator.js')) as typeof import('../../src/tools/tool-class.decorator');
-const { DataverseClient } = require(join(dist, 'dataverse', 'dataverse.client.js')) as typeof import('../../src/dataverse/dataverse.client');
+const { DataverseClient } = require(
+  join(dist, 'dataverse', 'dataverse.client.js'),
+) as typeof import('../../src/dataverse/dataverse.client');
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 @ToolClass('read')
