@@ -85,8 +85,10 @@ async function startSandbox(config: AppConfig, logger: PinoLogger): Promise<() =
 
 function printSandboxHelp(config: AppConfig, httpUrl?: string): void {
   const lines = ['', 'Sandbox is running: an emulated Dataverse with sample data, signed in through sign_in as "Sandbox User".'];
-  if (httpUrl && config.transports.includes('sse')) lines.push(`  Claude Code (SSE):  claude mcp add --transport sse dataverse-sandbox ${httpUrl}/sse`);
-  if (httpUrl && config.transports.includes('http')) lines.push(`  Claude Code (HTTP): claude mcp add --transport http dataverse-sandbox ${httpUrl}/mcp`);
+  if (httpUrl && config.transports.includes('sse'))
+    lines.push(`  Claude Code (SSE):  claude mcp add --transport sse dataverse-sandbox ${httpUrl}/sse`);
+  if (httpUrl && config.transports.includes('http'))
+    lines.push(`  Claude Code (HTTP): claude mcp add --transport http dataverse-sandbox ${httpUrl}/mcp`);
   lines.push(
     '  Claude Desktop (claude_desktop_config.json):',
     `    { "mcpServers": { "dataverse-sandbox": { "command": "node", "args": [${JSON.stringify(process.argv[1])}, "--sandbox"] } } }`,

@@ -47,10 +47,13 @@ describe('StaticTokenProvider', () => {
     });
   });
 
-  it('should ask for the caller\'s bearer token when multi-user mode is configured and a call carries none', async () => {
+  it("should ask for the caller's bearer token when multi-user mode is configured and a call carries none", async () => {
     const provider = createTokenProvider(testConfig({ authMode: 'obo', clientSecret: 'x' }));
 
     expect(provider.mode).toBe('obo');
-    await expect(provider.getToken()).rejects.toMatchObject({ kind: 'sign_in_required', message: expect.stringContaining('Authorization: Bearer') });
+    await expect(provider.getToken()).rejects.toMatchObject({
+      kind: 'sign_in_required',
+      message: expect.stringContaining('Authorization: Bearer'),
+    });
   });
 });

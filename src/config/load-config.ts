@@ -10,7 +10,7 @@ export class ConfigError extends Error {
     super(
       `Invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n` +
         problems.map((p) => `  - ${p}`).join('\n') +
-        '\nSee .env.example or the README\'s configuration table for every variable and its default.',
+        "\nSee .env.example or the README's configuration table for every variable and its default.",
     );
     this.name = 'ConfigError';
   }
@@ -29,7 +29,8 @@ export function parseArgs(argv: readonly string[]): CliOptions {
   const problems: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
-    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const [flag, inline] =
+      arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
     const value = () => inline ?? argv[++i];
     switch (flag) {
       case '--sandbox':
@@ -79,7 +80,10 @@ function int(value: string | undefined, dflt: number): number {
 /** Strips a trailing slash and an `/api/data/v9.x` suffix: people paste either. */
 export function normaliseDataverseUrl(raw: string): string {
   const url = new URL(raw.trim());
-  const path = url.pathname.replace(/\/+$/, '').replace(/\/api\/data\/v\d+(\.\d+)?$/i, '').replace(/\/+$/, '');
+  const path = url.pathname
+    .replace(/\/+$/, '')
+    .replace(/\/api\/data\/v\d+(\.\d+)?$/i, '')
+    .replace(/\/+$/, '');
   return `${url.protocol}//${url.host.toLowerCase()}${path}`;
 }
 
@@ -116,7 +120,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cli: CliOptions
 
   const vars = Object.assign(new EnvironmentVariables(), raw);
   const problems = validateSync(vars).flatMap((e) =>
-    Object.values(e.constraints ?? {}).map((m) => (cli.transport !== undefined && e.property === 'MCP_TRANSPORT' ? m.replace('MCP_TRANSPORT', '--transport') : m)),
+    Object.values(e.constraints ?? {}).map((m) =>
+      cli.transport !== undefined && e.property === 'MCP_TRANSPORT' ? m.replace('MCP_TRANSPORT', '--transport') : m,
+    ),
   );
 
   const transports = parseTransports(vars.MCP_TRANSPORT);
@@ -127,9 +133,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cli: CliOptions
     );
   }
   if (vars.CLIENT_SECRET) {
-    if (!vars.CLIENT_ID) problems.push('CLIENT_SECRET turns on multi-user mode, which also needs CLIENT_ID (the app registration of this server)');
+    if (!vars.CLIENT_ID)
+      problems.push('CLIENT_SECRET turns on multi-user mode, which also needs CLIENT_ID (the app registration of this server)');
     if (transports.includes('stdio')) {
-      problems.push('CLIENT_SECRET turns on multi-user mode, which serves HTTP only: set MCP_TRANSPORT=http (or sse,http), or unset CLIENT_SECRET for single-user stdio');
+      problems.push(
+        'CLIENT_SECRET turns on multi-user mode, which serves HTTP only: set MCP_TRANSPORT=http (or sse,http), or unset CLIENT_SECRET for single-user stdio',
+      );
     }
   }
   if (problems.length) throw new ConfigError(problems);

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { runBundle } from './code-cache';
 
 /** The bundle runs in Node's main context (not Jest's), so it reports through a file. */
-const BUNDLE = "#!/usr/bin/env node\nrequire('node:fs').writeFileSync(require('node:path').join(__dirname, 'ran-' + module.id.length + '.json'), JSON.stringify({ dirname: __dirname, file: __filename }));\n";
+const BUNDLE =
+  "#!/usr/bin/env node\nrequire('node:fs').writeFileSync(require('node:path').join(__dirname, 'ran-' + module.id.length + '.json'), JSON.stringify({ dirname: __dirname, file: __filename }));\n";
 
 describe('runBundle', () => {
   const dir = mkdtempSync(join(tmpdir(), 'code-cache-'));

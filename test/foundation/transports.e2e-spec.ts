@@ -28,13 +28,21 @@ describe('stdio transport', () => {
   });
 
   it('should write only JSON-RPC to stdout and JSON logs to stderr when driven by hand', async () => {
-    const proc = spawn(process.execPath, [MAIN], { env: serverEnv({ ...STATIC_ENV, LOG_LEVEL: 'debug' }), stdio: ['pipe', 'pipe', 'pipe'] });
+    const proc = spawn(process.execPath, [MAIN], {
+      env: serverEnv({ ...STATIC_ENV, LOG_LEVEL: 'debug' }),
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     proc.stdout.on('data', (d) => (stdout += d));
     proc.stderr.on('data', (d) => (stderr += d));
     const send = (msg: object) => proc.stdin.write(JSON.stringify(msg) + '\n');
-    send({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } } });
+    send({
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'initialize',
+      params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } },
+    });
     send({ jsonrpc: '2.0', method: 'notifications/initialized' });
     send({ jsonrpc: '2.0', id: 2, method: 'tools/list' });
     send({ jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'sign_in', arguments: {} } });
@@ -114,7 +122,9 @@ describe('HTTP transports', () => {
     const port = new URL(server.url).port;
     const status = await new Promise<string>((resolve, reject) => {
       const socket = connect(Number(port), '127.0.0.1', () => {
-        socket.write(`POST /mcp HTTP/1.1\r\nHost: evil.example.com:${port}\r\nOrigin: http://evil.example.com:${port}\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}`);
+        socket.write(
+          `POST /mcp HTTP/1.1\r\nHost: evil.example.com:${port}\r\nOrigin: http://evil.example.com:${port}\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}`,
+        );
       });
       let data = '';
       socket.on('data', (d) => (data += d));

@@ -10,8 +10,16 @@ export function newClient(): Client {
 }
 
 /** The real SDK client over stdio: it spawns `node dist/main.js` itself. */
-export async function connectStdio(env: Record<string, string | undefined>, args: string[] = []): Promise<{ client: Client; stderr: () => string }> {
-  const transport = new StdioClientTransport({ command: process.execPath, args: [MAIN, ...args], env: serverEnv(env) as Record<string, string>, stderr: 'pipe' });
+export async function connectStdio(
+  env: Record<string, string | undefined>,
+  args: string[] = [],
+): Promise<{ client: Client; stderr: () => string }> {
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [MAIN, ...args],
+    env: serverEnv(env) as Record<string, string>,
+    stderr: 'pipe',
+  });
   let err = '';
   transport.stderr?.on('data', (d) => (err += d));
   const client = newClient();
@@ -21,7 +29,12 @@ export async function connectStdio(env: Record<string, string | undefined>, args
 
 export async function connectSse(baseUrl: string, headers: Record<string, string> = {}): Promise<Client> {
   const client = newClient();
-  await client.connect(new SSEClientTransport(new URL(`${baseUrl}/sse`), { requestInit: { headers }, eventSourceInit: { fetch: (u, i) => fetch(u, { ...i, headers: { ...(i?.headers as Record<string, string>), ...headers } }) } }));
+  await client.connect(
+    new SSEClientTransport(new URL(`${baseUrl}/sse`), {
+      requestInit: { headers },
+      eventSourceInit: { fetch: (u, i) => fetch(u, { ...i, headers: { ...(i?.headers as Record<string, string>), ...headers } }) },
+    }),
+  );
   return client;
 }
 
@@ -32,7 +45,11 @@ export async function connectHttp(baseUrl: string, headers: Record<string, strin
 }
 
 /** Calls a tool and returns its result with the text joined, for assertions. */
-export async function callTool(client: Client, name: string, args: Record<string, unknown> = {}): Promise<CallToolResult & { text: string }> {
+export async function callTool(
+  client: Client,
+  name: string,
+  args: Record<string, unknown> = {},
+): Promise<CallToolResult & { text: string }> {
   const result = (await client.callTool({ name, arguments: args })) as CallToolResult;
   const text = result.content.map((c) => (c.type === 'text' ? c.text : '')).join('\n');
   return { ...result, text };

@@ -84,7 +84,10 @@ export function stopProcess(proc: ChildProcess, signal: NodeJS.Signals = 'SIGTER
 }
 
 /** Runs the server to completion (for configuration errors and --help). */
-export function runToExit(env: Record<string, string | undefined>, args: string[] = []): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export function runToExit(
+  env: Record<string, string | undefined>,
+  args: string[] = [],
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const proc = spawn(process.execPath, [MAIN, ...args], { env: serverEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
