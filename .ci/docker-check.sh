@@ -43,12 +43,12 @@ compose -f docker-compose.yml -f docker-compose.sse.yml config -q
 echo "docker-check: building the image"
 compose build --quiet dataverse-mcp
 
-echo "docker-check: stdio in the container (--sandbox) answers tools/list"
+echo "docker-check: stdio in the container (the Claude Desktop command, with --sandbox) answers tools/list"
 answer=$(printf '%s\n%s\n%s\n' \
   '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"ci","version":"1"}}}' \
   '{"jsonrpc":"2.0","method":"notifications/initialized"}' \
   '{"jsonrpc":"2.0","id":2,"method":"tools/list"}' \
-  | (cat; sleep 8) | timeout 60 docker-compose -p "$project" run --rm -T dataverse-mcp node dist/main.js --sandbox 2>/dev/null | grep '"id":2' || true)
+  | (cat; sleep 8) | timeout 60 docker-compose -p "$project" run --rm -T --service-ports dataverse-mcp node dist/main.js --sandbox 2>/dev/null | grep '"id":2' || true)
 if ! grep -q '"name":"list_records"' <<<"$answer"; then
   echo "docker-check: FAILED: no tools/list answer over stdio"; exit 1
 fi
