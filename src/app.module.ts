@@ -10,7 +10,7 @@ import type { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { DataverseModule } from './dataverse/dataverse.module';
 import { HealthController } from './http/health.controller';
-import { ReadinessService } from './http/readiness.service';
+import { ReadinessService } from './common/readiness.service';
 import { PROPOSALS_REDIS_CLIENT } from './proposals/proposal.types';
 import { ProposalsModule } from './proposals/proposals.module';
 import { REDIS_CLIENT } from './cache/redis.token';

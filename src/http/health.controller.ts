@@ -1,6 +1,6 @@
 import { Controller, Get, Res } from '@nestjs/common';
 import type { Response } from 'express';
-import { ReadinessService } from './readiness.service';
+import { ReadinessService } from '../common/readiness.service';
 
 @Controller()
 export class HealthController {
