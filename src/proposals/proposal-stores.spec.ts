@@ -9,7 +9,7 @@ import { hashToken, TOKEN_PREFIX } from './proposal-token';
 import { type ProposalStore } from './proposal.types';
 import { ProposalsService } from './proposals.service';
 import { type ProposalsRedisClient, RedisProposalStore } from './redis-proposal.store';
-import { startRedisServer, type TestRedisServer } from './testing/redis-server';
+import { startRedis, type TestRedis } from '../../test/support/redis-server';
 
 /** Nest's default logger writes to stdout; keep test output (and stdout) clean. */
 Logger.overrideLogger(false);
@@ -44,7 +44,7 @@ interface Harness {
   store(): ProposalStore;
 }
 
-const redisHarness: Harness & { server?: TestRedisServer; client?: ProposalsRedisClient } = {
+const redisHarness: Harness & { server?: TestRedis; client?: ProposalsRedisClient } = {
   store() {
     return new RedisProposalStore(this.client!);
   },
@@ -52,7 +52,7 @@ const redisHarness: Harness & { server?: TestRedisServer; client?: ProposalsRedi
 const memoryHarness: Harness = { store: () => new MemoryProposalStore() };
 
 beforeAll(async () => {
-  redisHarness.server = await startRedisServer();
+  redisHarness.server = await startRedis();
   redisHarness.client = createClient({ url: redisHarness.server.url }) as ProposalsRedisClient;
   redisHarness.client.on('error', () => undefined);
   await redisHarness.client.connect();
@@ -285,12 +285,12 @@ describe('RedisProposalStore', () => {
 
   describe('when Redis is stopped', () => {
     let dir: string;
-    let server: TestRedisServer | undefined;
+    let server: TestRedis;
     let down: ProposalsRedisClient;
 
     beforeAll(async () => {
       dir = await mkdtemp(join(tmpdir(), 'proposals-redis-'));
-      server = await startRedisServer({ dir });
+      server = await startRedis({ dir });
       down = createClient({ url: server.url }) as ProposalsRedisClient;
       down.on('error', () => undefined);
       await down.connect();
@@ -298,18 +298,16 @@ describe('RedisProposalStore', () => {
 
     afterAll(async () => {
       down.destroy();
-      await server?.stop();
+      await server.stop();
       await rm(dir, { recursive: true, force: true });
     });
 
     it('should fail propose and consume fast with unavailable, and run nothing later, when Redis is stopped', async () => {
       const svc = new ProposalsService(new RedisProposalStore(down), { confirmTokenTtlSeconds: 120 });
       const { token } = await svc.propose(proposalFor(ALICE));
-      const port = server!.port;
       // Snapshot the proposal so that a Redis brought back on the same port still has it.
       await down.sendCommand(['SAVE']);
-      await server!.stop();
-      server = undefined;
+      await server.stop();
 
       let started = Date.now();
       const consumeErr = await toolError(svc.consume(token, ALICE));
@@ -324,7 +322,7 @@ describe('RedisProposalStore', () => {
       expect(proposeErr.message).toMatch(/Could not record the delete proposal: the confirmation store \(Redis\) is unavailable/);
 
       // Bring Redis back: the timed-out consumption must not have stayed queued to run on reconnection.
-      server = await startRedisServer({ port, dir });
+      await server.start();
       const deadline = Date.now() + 5000;
       while (!down.isReady && Date.now() < deadline) await sleep(20);
       expect(down.isReady).toBe(true);

@@ -9,7 +9,7 @@ import { PROPOSAL_STORE, PROPOSALS_REDIS_CLIENT, type ProposalStore } from './pr
 import { createProposalStore, ProposalsModule } from './proposals.module';
 import { ProposalsService } from './proposals.service';
 import { type ProposalsRedisClient, RedisProposalStore } from './redis-proposal.store';
-import { startRedisServer, type TestRedisServer } from './testing/redis-server';
+import { startRedis, type TestRedis } from '../../test/support/redis-server';
 
 Logger.overrideLogger(false);
 
@@ -37,11 +37,11 @@ describe('createProposalStore', () => {
 });
 
 describe('ProposalsModule', () => {
-  let server: TestRedisServer;
+  let server: TestRedis;
   let client: ProposalsRedisClient;
 
   beforeAll(async () => {
-    server = await startRedisServer();
+    server = await startRedis();
     client = createClient({ url: server.url }) as ProposalsRedisClient;
     client.on('error', () => undefined);
     await client.connect();

@@ -1,15 +1,17 @@
 import { spawn, ChildProcess } from 'node:child_process';
 import { createServer, Socket } from 'node:net';
 
-/** A throwaway redis-server for tests: no persistence, a free loopback port. */
+/** A throwaway redis-server for tests: a free loopback port, nothing saved unless the test asks (`SAVE` with `dir`). */
 export interface TestRedis {
   /** `redis://127.0.0.1:<port>` */
   url: string;
   port: number;
   /** Kills the server (SIGKILL: an outage, not a shutdown). */
   stop(): Promise<void>;
-  /** Starts it again on the same port (empty: nothing is persisted). */
+  /** Starts it again on the same port (empty, unless `dir` holds a `dump.rdb` the test made with `SAVE`). */
   restart(): Promise<void>;
+  /** After `stop()`: starts it again on the same port. */
+  start(): Promise<void>;
   /** Freezes the server (SIGSTOP): connections stay open but nothing answers. */
   pause(): void;
   /** Thaws a paused server (SIGCONT). */
@@ -20,14 +22,31 @@ export interface TestRedis {
 
 const REDIS_BIN = process.env.REDIS_SERVER_BIN ?? 'redis-server';
 
-export async function startRedis(): Promise<TestRedis> {
+export interface StartRedisOptions {
+  /** Working directory: a `dump.rdb` there (written by `SAVE`) is loaded at every start. */
+  dir?: string;
+}
+
+export async function startRedis(options: StartRedisOptions = {}): Promise<TestRedis> {
   const port = await freePort();
   let child: ChildProcess | undefined;
 
   const launch = async () => {
     child = spawn(
       REDIS_BIN,
-      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'no'],
+      [
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--protected-mode',
+        'no',
+        ...(options.dir ? ['--dir', options.dir] : []),
+      ],
       {
         stdio: ['ignore', 'ignore', 'pipe'],
       },
@@ -53,6 +72,9 @@ export async function startRedis(): Promise<TestRedis> {
     restart: async () => {
       await kill();
       await launch();
+    },
+    start: async () => {
+      if (!child) await launch();
     },
     pause: () => void child?.kill('SIGSTOP'),
     resume: () => void child?.kill('SIGCONT'),
