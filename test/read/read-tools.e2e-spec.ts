@@ -2,7 +2,7 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { startEmulator, EmulatorHandle } from '../../src/sandbox';
 import { callTool, connectHttp, connectStdio } from '../support/mcp-clients';
 import { startRedis, TestRedis } from '../support/redis-server';
-import { spawnHttpServer, SpawnedServer } from '../support/server-process';
+import { SpawnedServer, spawnServerFor } from '../support/server-process';
 
 /** Every read tool through the real MCP SDK client, against the emulator, with a real Redis cache. */
 describe('read tools end to end (Streamable HTTP, Redis)', () => {
@@ -14,13 +14,7 @@ describe('read tools end to end (Streamable HTTP, Redis)', () => {
   beforeAll(async () => {
     emulator = await startEmulator();
     redis = await startRedis();
-    server = await spawnHttpServer({
-      MCP_TRANSPORT: 'http',
-      DATAVERSE_URL: emulator.url,
-      DATAVERSE_ACCESS_TOKEN: emulator.issueToken(),
-      REDIS_URL: redis.url,
-      LOG_LEVEL: 'info',
-    });
+    server = await spawnServerFor(emulator, { redisUrl: redis.url });
     client = await connectHttp(server.url);
   });
   afterAll(async () => {

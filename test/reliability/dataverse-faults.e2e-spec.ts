@@ -1,7 +1,7 @@
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { startEmulator, EmulatorHandle } from '../../src/sandbox';
 import { connectHttp } from '../support/mcp-clients';
-import { spawnHttpServer, SpawnedServer } from '../support/server-process';
+import { SpawnedServer, spawnServerFor } from '../support/server-process';
 import { countMarked, describeOutcome, Outcome, runMarker, summary, tryCall } from './reliability-support';
 
 /**
@@ -36,12 +36,7 @@ describe('reliability: Dataverse faults (throttling, 5xx, latency, dropped conne
 
   beforeAll(async () => {
     emulator = await startEmulator();
-    server = await spawnHttpServer({
-      MCP_TRANSPORT: 'http',
-      DATAVERSE_URL: emulator.url,
-      DATAVERSE_ACCESS_TOKEN: emulator.issueToken(),
-      LOG_LEVEL: 'warn',
-    });
+    server = await spawnServerFor(emulator, { logLevel: 'warn' });
     client = await connectHttp(server.url);
     const list = await call('list_records', { table: 'contacts', select: 'fullname', top: 1 });
     contactId = ((list as Extract<Outcome, { kind: 'ok' }>).result.structuredContent as { records: Array<{ contactid: string }> })

@@ -2,7 +2,7 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import fc from 'fast-check';
 import { startEmulator, EmulatorHandle } from '../../src/sandbox';
 import { connectHttp } from '../support/mcp-clients';
-import { spawnHttpServer, SpawnedServer } from '../support/server-process';
+import { SpawnedServer, spawnServerFor } from '../support/server-process';
 import {
   confirmToken,
   cursorValue,
@@ -115,12 +115,7 @@ describe('reliability: fuzzed tool arguments', () => {
 
   beforeAll(async () => {
     emulator = await startEmulator();
-    server = await spawnHttpServer({
-      MCP_TRANSPORT: 'http',
-      DATAVERSE_URL: emulator.url,
-      DATAVERSE_ACCESS_TOKEN: emulator.issueToken(),
-      LOG_LEVEL: 'error',
-    });
+    server = await spawnServerFor(emulator, { logLevel: 'error' });
     client = await connectHttp(server.url);
     const page = await tryCall(client, 'list_records', { table: 'contacts', select: 'fullname', top: 2 });
     const data = (page as Extract<Outcome, { kind: 'ok' }>).result.structuredContent as {

@@ -2,7 +2,7 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { startEmulator, EmulatorHandle } from '../../src/sandbox';
 import { connectHttp } from '../support/mcp-clients';
 import { startRedis, TestRedis } from '../support/redis-server';
-import { spawnHttpServer, SpawnedServer } from '../support/server-process';
+import { SpawnedServer, spawnServerFor } from '../support/server-process';
 import { countMarked, describeOutcome, Outcome, runMarker, summary, tableCounts, tryCall } from './reliability-support';
 
 const CLIENTS = 64;
@@ -23,13 +23,7 @@ describe('reliability: load (64 Streamable HTTP clients × 200 mixed calls)', ()
   beforeAll(async () => {
     emulator = await startEmulator();
     redis = await startRedis();
-    server = await spawnHttpServer({
-      MCP_TRANSPORT: 'http',
-      DATAVERSE_URL: emulator.url,
-      DATAVERSE_ACCESS_TOKEN: emulator.issueToken(),
-      REDIS_URL: redis.url,
-      LOG_LEVEL: 'warn',
-    });
+    server = await spawnServerFor(emulator, { redisUrl: redis.url, logLevel: 'warn' });
     clients = await Promise.all(Array.from({ length: CLIENTS }, () => connectHttp(server.url)));
   });
   afterAll(async () => {

@@ -2,7 +2,7 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { startEmulator, EmulatorHandle } from '../../src/sandbox';
 import { connectHttp } from '../support/mcp-clients';
 import { startRedis, TestRedis } from '../support/redis-server';
-import { spawnHttpServer, SpawnedServer } from '../support/server-process';
+import { SpawnedServer, spawnServerFor } from '../support/server-process';
 import { describeOutcome, eventually, Outcome, runMarker, sleep, summary, tableCounts, tryCall } from './reliability-support';
 
 /**
@@ -54,13 +54,7 @@ describe('reliability: Redis outage mid-run', () => {
   beforeAll(async () => {
     emulator = await startEmulator();
     redis = await startRedis();
-    server = await spawnHttpServer({
-      MCP_TRANSPORT: 'http',
-      DATAVERSE_URL: emulator.url,
-      DATAVERSE_ACCESS_TOKEN: emulator.issueToken(),
-      REDIS_URL: redis.url,
-      LOG_LEVEL: 'warn',
-    });
+    server = await spawnServerFor(emulator, { redisUrl: redis.url, logLevel: 'warn' });
     client = await connectHttp(server.url);
   });
   afterAll(async () => {

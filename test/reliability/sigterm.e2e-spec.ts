@@ -1,7 +1,7 @@
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { startEmulator, EmulatorHandle } from '../../src/sandbox';
 import { connectHttp } from '../support/mcp-clients';
-import { spawnHttpServer, SpawnedServer } from '../support/server-process';
+import { SpawnedServer, spawnServerFor } from '../support/server-process';
 import { describeOutcome, Outcome, runMarker, sleep, summary, tryCall } from './reliability-support';
 
 const CLIENTS = 16;
@@ -19,12 +19,7 @@ describe('reliability: SIGTERM during load', () => {
 
   beforeAll(async () => {
     emulator = await startEmulator();
-    server = await spawnHttpServer({
-      MCP_TRANSPORT: 'http',
-      DATAVERSE_URL: emulator.url,
-      DATAVERSE_ACCESS_TOKEN: emulator.issueToken(),
-      LOG_LEVEL: 'warn',
-    });
+    server = await spawnServerFor(emulator, { logLevel: 'warn' });
   });
   afterAll(async () => {
     await server?.stop('SIGKILL');

@@ -70,6 +70,21 @@ export async function spawnHttpServer(env: Record<string, string | undefined>, a
   };
 }
 
+/** The built server over Streamable HTTP against an emulator, with a fresh token from it (and Redis when given). */
+export function spawnServerFor(
+  emulator: { url: string; issueToken(): string },
+  options: { redisUrl?: string; logLevel?: string; env?: Record<string, string> } = {},
+): Promise<SpawnedServer> {
+  return spawnHttpServer({
+    MCP_TRANSPORT: 'http',
+    DATAVERSE_URL: emulator.url,
+    DATAVERSE_ACCESS_TOKEN: emulator.issueToken(),
+    REDIS_URL: options.redisUrl,
+    LOG_LEVEL: options.logLevel ?? 'info',
+    ...options.env,
+  });
+}
+
 export function stopProcess(proc: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<{ code: number | null; ms: number }> {
   const started = Date.now();
   if (proc.exitCode !== null || proc.signalCode !== null) return Promise.resolve({ code: proc.exitCode, ms: 0 });

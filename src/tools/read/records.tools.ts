@@ -1,7 +1,7 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { Tool } from '@rekog/mcp-nest/dist/mcp';
 import { z } from 'zod';
-import { DEFAULT_TOP, MAX_TOP, OUTPUT_BUDGET_CHARS, RecordsService } from '../../dataverse/records.service';
+import { DEFAULT_TOP, ListRecordsInput, MAX_TOP, OUTPUT_BUDGET_CHARS, RecordsService } from '../../dataverse/records.service';
 import { annotations, READ_ANNOTATIONS } from '../annotations';
 import { toolResult } from '../pipeline/tool-result';
 import { ToolClass } from '../tool-class.decorator';
@@ -69,14 +69,7 @@ export class RecordsTools {
     outputSchema: listRecordsOutputSchema,
     annotations: annotations('List records', READ_ANNOTATIONS),
   })
-  async listRecords(args: {
-    table: string;
-    filter?: string;
-    select?: string | string[];
-    orderby?: string;
-    top?: number;
-    cursor?: string;
-  }): Promise<CallToolResult> {
+  async listRecords(args: ListRecordsInput): Promise<CallToolResult> {
     const result = await this.records.list(args);
     const n = result.records.length;
     let summary: string;
