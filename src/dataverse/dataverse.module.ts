@@ -4,6 +4,7 @@ import { DeleteImpactService } from './delete-impact';
 import { IdentityService } from './identity.service';
 import { MetadataService } from './metadata.service';
 import { RecordsService } from './records.service';
+import { SearchModule } from './search/search.module';
 import { WritesService } from './writes.service';
 
 /**
@@ -12,6 +13,7 @@ import { WritesService } from './writes.service';
  */
 @Global()
 @Module({
+  imports: [SearchModule],
   providers: [DataverseClient, IdentityService, MetadataService, RecordsService, WritesService, DeleteImpactService],
   exports: [DataverseClient, IdentityService, MetadataService, RecordsService, WritesService, DeleteImpactService],
 })

@@ -13,6 +13,8 @@ import { findEntity, getEntity, getEntityNav, listEntities } from './handlers/me
 import { countRecords, getRecord, listRecords } from './handlers/record-read';
 import { createRecord, deleteRecord, patchRecord } from './handlers/record-write';
 import { getModel } from './metadata/registry';
+import { SearchSettings } from './search/search-index';
+import { routeSearch } from './search/search-query';
 import { assertGuid, parseOptions, parsePrefer, parseQueryString } from './odata/query';
 import { Store, StoreSnapshot } from './store';
 import { EmulatorHandle, EmulatorOptions, FaultSettings, RequestLogEntry } from './types';
@@ -78,6 +80,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     },
   );
   const faults = new Faults();
+  const search = new SearchSettings(!options.searchDisabled);
   let requestLog: RequestLogEntry[] = [];
 
   // Debounced, atomic persistence.
@@ -262,6 +265,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         },
       };
     }
+    const searched = routeSearch(ctx, search, method, name, body);
+    if (searched) return searched;
     if (name === 'EntityDefinitions') {
       if (method !== 'GET') throw Errors.methodNotAllowed(method);
       if (key === undefined) {
@@ -325,6 +330,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     if (path === '/_emulator/log' && method === 'DELETE') return (handle.requestLog.clear(), json(204));
     if (path === '/_emulator/faults' && method === 'PUT') return (faults.set(body as FaultSettings), json(204));
     if (path === '/_emulator/faults' && method === 'DELETE') return (faults.reset(), json(204));
+    if (path === '/_emulator/search' && method === 'PUT') return ((search.enabled = body.enabled !== false), json(204));
     if (path === '/_emulator/tokens' && method === 'POST') {
       return json(200, { token: handle.issueToken(typeof body.userId === 'string' ? body.userId : undefined) });
     }
@@ -387,7 +393,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     sandboxUserId,
     issueToken: (userId) => auth.issue(userId ?? sandboxUserId),
     revokeToken: (token) => auth.revoke(token),
-    controls: { set: (f) => faults.set(f), reset: () => faults.reset() },
+    controls: { set: (f) => faults.set(f), reset: () => faults.reset(), setSearchEnabled: (on) => void (search.enabled = on) },
     requestLog: { entries: () => requestLog.map((e) => ({ ...e, headers: { ...e.headers } })), clear: () => void (requestLog = []) },
     store: {
       count(entitySet, filter) {

@@ -9,6 +9,8 @@ export interface EmulatorOptions {
   dataFile?: string;
   /** Default false: when true, the control endpoints under /_emulator/ are served (loopback callers only). */
   controlApi?: boolean;
+  /** Answer Dataverse search requests as an organization with search turned off (default false). */
+  searchDisabled?: boolean;
   /** Optional structured logger. The emulator never writes to stdout. */
   log?: (msg: string, fields?: Record<string, unknown>) => void;
 }
@@ -46,7 +48,8 @@ export interface EmulatorHandle {
   /** Registers and returns a new opaque bearer token acting as that systemuser (default the sandbox user). */
   issueToken(userId?: string): string;
   revokeToken(token: string): void;
-  controls: { set(f: FaultSettings): void; reset(): void };
+  /** Faults; `setSearchEnabled` turns Dataverse search on or off (also `PUT /_emulator/search {"enabled": false}`). */
+  controls: { set(f: FaultSettings): void; reset(): void; setSearchEnabled(enabled: boolean): void };
   /** Only /api/data requests; the Authorization value is never stored. */
   requestLog: { entries(): RequestLogEntry[]; clear(): void };
   /** Read-only peeks for tests. Records are in Web API shape (lookups as `_x_value`). */

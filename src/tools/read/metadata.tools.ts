@@ -23,6 +23,8 @@ export const listTablesOutputSchema = z.object({
         logicalName: z.string().describe('Logical name: use it as `table` in the other tools.'),
         displayName: z.string().optional().describe('Display name shown to users.'),
         entitySetName: z.string().describe('Entity set name (plural), used in @odata.bind paths like /accounts(<id>).'),
+        primaryNameAttribute: z.string().optional().describe("Field holding the record name, for filters like contains(<it>,'x')."),
+        primaryIdAttribute: z.string().describe('Primary key field (the record id).'),
       }),
     )
     .describe('Matching tables, sorted by logical name.'),
@@ -106,9 +108,13 @@ export class MetadataTools {
         )
       : all;
     const limit = args.limit ?? DEFAULT_TABLE_LIMIT;
-    const tables = matched
-      .slice(0, limit)
-      .map((t) => ({ logicalName: t.logicalName, displayName: t.displayName, entitySetName: t.entitySetName }));
+    const tables = matched.slice(0, limit).map((t) => ({
+      logicalName: t.logicalName,
+      displayName: t.displayName,
+      entitySetName: t.entitySetName,
+      primaryNameAttribute: t.primaryNameAttribute,
+      primaryIdAttribute: t.primaryIdAttribute,
+    }));
     const summary = !matched.length
       ? `No tables match "${args.filter}". Try a shorter filter, or none.`
       : `${matched.length} table${matched.length === 1 ? '' : 's'}${q ? ` matching "${args.filter}"` : ''}` +
