@@ -1,4 +1,5 @@
 import { ApiError, Errors } from '../errors';
+import { likeMatch } from './like';
 
 /**
  * OData $filter parser and compiler (the subset Dataverse supports): comparisons, and/or/not, parentheses,
@@ -352,7 +353,7 @@ export function compileFilter(ast: FilterNode, ctx: FilterContext): Predicate {
         if (typeof v !== 'string' || typeof s !== 'string') return false;
         const hay = v.toLowerCase();
         const needle = s.toLowerCase();
-        return name === 'contains' ? hay.includes(needle) : name === 'startswith' ? hay.startsWith(needle) : hay.endsWith(needle);
+        return likeMatch(name, hay, needle);
       };
     }
     case 'cmp': {

@@ -48,11 +48,12 @@ export function scoreValue(value: string, q: ParsedQuery): number {
   let score = 0;
   const words = v.split(/[^\p{L}\p{N}]+/u).filter(Boolean);
   for (const t of q.terms) {
-    if (words.some((w) => w === t)) score += 2.5;
-    else if (words.some((w) => w.startsWith(t)) || v.startsWith(t)) score += 2;
-    else if (v.includes(t)) score += 1;
+    if (words.some((w) => w === t)) score += 1.5;
+    else if (words.some((w) => w.startsWith(t)) || v.startsWith(t)) score += 1;
+    else if (v.includes(t)) score += 0.5;
   }
-  return score;
+  // Single words together never outrank the whole query found inside the value.
+  return Math.min(score, 3.5);
 }
 
 export function excludedBy(value: string, q: ParsedQuery): boolean {

@@ -16,7 +16,7 @@ import { ToolClass } from '../tool-class.decorator';
 
 export const SEARCH_TOOL_DESCRIPTION =
   'Finds records by text across tables in one call (Dataverse search; relevance order). ' +
-  'Each result has table and id for get_record. When search is off it falls back to a name search and says so.';
+  'Each result has table and id for get_record; use list_records for exact filters. When search is off it falls back to a name search and says so.';
 
 export const searchParameters = z.object({
   query: z.string().max(400).describe(`Text to find (max ${MAX_QUERY_CHARS}); * prefix, "phrase"`),
