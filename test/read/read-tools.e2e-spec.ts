@@ -46,7 +46,15 @@ describe('read tools end to end (Streamable HTTP, Redis)', () => {
     const result = await callTool(client, 'list_tables', { filter: 'opport' });
 
     expect(result.structuredContent).toEqual({
-      tables: [{ logicalName: 'opportunity', displayName: 'Opportunity', entitySetName: 'opportunities' }],
+      tables: [
+        {
+          logicalName: 'opportunity',
+          displayName: 'Opportunity',
+          entitySetName: 'opportunities',
+          primaryNameAttribute: 'name',
+          primaryIdAttribute: 'opportunityid',
+        },
+      ],
       total: 1,
       truncated: false,
     });
@@ -192,6 +200,7 @@ describe('read tools end to end (stdio, read-only, no Redis)', () => {
           'refresh_schema_cache',
           'list_records',
           'get_record',
+          'search_records',
         ]),
       );
 

@@ -79,7 +79,7 @@ export class MetadataTools {
   @Tool({
     name: 'list_tables',
     description:
-      'Lists the business tables of the Dataverse environment that the user can see: logical name, display name and entity set name. ' +
+      'Lists the business tables of the Dataverse environment that the user can see: logical name, display name, entity set name and the primary name and id fields. ' +
       'Call it to find the right table name before get_table_schema or list_records (e.g. filter "opport" finds opportunity). ' +
       `Returns at most limit tables (default ${DEFAULT_TABLE_LIMIT}, max ${MAX_TABLE_LIMIT}); truncated says when more matched. Cached for 24 hours.`,
     parameters: z.object({
