@@ -76,6 +76,7 @@ async function startSandbox(config: AppConfig, logger: PinoLogger): Promise<() =
   const log = logger.child({ context: 'sandbox' });
   const emulator = await startEmulator({
     dataFile: config.sandboxDataFile,
+    searchDisabled: config.sandboxSearchDisabled,
     log: (msg, fields) => log.info(fields ?? {}, msg),
   });
   config.dataverseUrl = emulator.url;

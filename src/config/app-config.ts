@@ -46,6 +46,8 @@ export interface AppConfig {
   sandbox: boolean;
   /** `--data FILE` in sandbox mode: persist the emulator's records. */
   sandboxDataFile?: string;
+  /** `--no-search` in sandbox mode: the emulator answers as an environment with Dataverse search turned off. */
+  sandboxSearchDisabled?: boolean;
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');

@@ -20,6 +20,7 @@ export interface CliOptions {
   sandbox: boolean;
   transport?: string;
   dataFile?: string;
+  noSearch?: boolean;
   help: boolean;
   version: boolean;
 }
@@ -42,6 +43,9 @@ export function parseArgs(argv: readonly string[]): CliOptions {
       case '--data':
         options.dataFile = value();
         break;
+      case '--no-search':
+        options.noSearch = true;
+        break;
       case '--help':
       case '-h':
         options.help = true;
@@ -56,14 +60,16 @@ export function parseArgs(argv: readonly string[]): CliOptions {
   }
   if (options.dataFile !== undefined && !options.dataFile) problems.push('--data needs a file name, e.g. --data ./sandbox.json');
   if (options.dataFile && !options.sandbox) problems.push('--data only applies together with --sandbox');
+  if (options.noSearch && !options.sandbox) problems.push('--no-search only applies together with --sandbox');
   if (problems.length) throw new ConfigError(problems);
   return options;
 }
 
-export const USAGE = `Usage: dataverse-mcp [--sandbox [--data FILE]] [--transport stdio|sse|http|sse,http]
+export const USAGE = `Usage: dataverse-mcp [--sandbox [--data FILE] [--no-search]] [--transport stdio|sse|http|sse,http]
 
   --sandbox          run against the embedded Dataverse emulator (no Azure app, no Redis)
   --data FILE        with --sandbox: keep the emulator's records in FILE across restarts
+  --no-search        with --sandbox: emulate an environment with Dataverse search turned off
   --transport LIST   overrides MCP_TRANSPORT
   --help, --version
 
@@ -186,5 +192,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cli: CliOptions
     logLevel: (vars.LOG_LEVEL ?? 'info') as LogLevel,
     sandbox: cli.sandbox,
     sandboxDataFile: cli.dataFile,
+    ...(cli.noSearch ? { sandboxSearchDisabled: true } : {}),
   };
 }
