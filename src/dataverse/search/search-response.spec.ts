@@ -1,5 +1,6 @@
 import { ToolError } from '../../common/tool-error';
 import { containsLiteral, mapLimited, nameScore, plainText, rankHits } from './name-fallback';
+import { OUTPUT_BUDGET_CHARS, withinBudget } from './search.service';
 import { MAX_HIGHLIGHT_CHARS, parseSearchResponse, parseSearchStatus, readableHighlights, TableKeys } from './search-response';
 
 const keys = new Map<string, TableKeys>([
@@ -139,5 +140,20 @@ describe('primary-name fallback helpers', () => {
 
     expect(out).toEqual([10, 20, 30, 40, 50, 60, 70]);
     expect(peak).toBe(3);
+  });
+});
+
+describe('search output budget', () => {
+  it('should leave later results out and say so when the answer would pass the budget', () => {
+    const hit = (i: number) => ({ table: 'account', id: String(i), name: 'x'.repeat(1000), score: 1 });
+    const many = Array.from({ length: 100 }, (_, i) => hit(i));
+
+    const cut = withinBudget(many);
+    const small = withinBudget(many.slice(0, 3));
+
+    expect(cut.truncated).toBe(true);
+    expect(JSON.stringify(cut.results).length).toBeLessThanOrEqual(OUTPUT_BUDGET_CHARS);
+    expect(cut.results.length).toBeGreaterThan(30);
+    expect(small).toEqual({ results: many.slice(0, 3) });
   });
 });

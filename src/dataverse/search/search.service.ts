@@ -18,6 +18,8 @@ export const MAX_SEARCH_TABLES = 10;
 const MAX_SEARCH_COLUMNS = 20;
 /** Columns returned beside the primary name per table. */
 const EXTRA_SELECT_COLUMNS = 3;
+/** Most characters of result JSON in one answer. */
+export const OUTPUT_BUDGET_CHARS = 40_000;
 /** Dataverse's answer when the environment has Dataverse search turned off. */
 export const SEARCH_DISABLED_CODE = '0x80048d0b';
 
@@ -29,6 +31,8 @@ export interface SearchInput {
 
 export interface SearchOutcome {
   results: SearchHit[];
+  /** Set when the output budget left later results out. */
+  truncated?: boolean;
   totalCount?: number;
   /** Present when Dataverse search is off and the primary-name search answered instead. */
   fallback?: { reason: string; tables: string[]; skipped?: string[] };
@@ -54,15 +58,15 @@ export class SearchService {
     }
     const requested = await this.resolveTables(input.tables);
     const status = await this.status();
-    if (!status) return this.fallback(query, requested, top);
-    if (requested) {
+    if (status === 'off') return this.fallback(query, requested, top);
+    if (requested && status) {
       const missing = requested.filter((t) => !status.tables.has(t.logicalName));
       if (missing.length) throw new ToolError('invalid_input', notSearchableMessage(missing, status));
     }
 
     const all = await this.metadata.listTables();
     const keys = new Map<string, TableKeys>(all.map((t) => [t.logicalName, { name: t.primaryNameAttribute, id: t.primaryIdAttribute }]));
-    for (const t of status.tables.values()) if (!keys.get(t.logicalName)?.name) keys.set(t.logicalName, { name: t.primaryName });
+    for (const t of status?.tables.values() ?? []) if (!keys.get(t.logicalName)?.name) keys.set(t.logicalName, { name: t.primaryName });
     const body: Record<string, unknown> = { search: query, count: true, top };
     if (requested) body.entities = JSON.stringify(requested.map((t) => searchEntity(t, status)));
 
@@ -91,7 +95,10 @@ export class SearchService {
       throw error;
     }
     const parsed = parseSearchResponse(answer, keys);
-    return { results: parsed.hits.slice(0, top), ...(parsed.totalCount !== undefined ? { totalCount: parsed.totalCount } : {}) };
+    return {
+      ...withinBudget(parsed.hits.slice(0, top)),
+      ...(parsed.totalCount !== undefined ? { totalCount: parsed.totalCount } : {}),
+    };
   }
 
   private async resolveTables(tables: string[] | undefined): Promise<TableInfo[] | undefined> {
@@ -106,8 +113,11 @@ export class SearchService {
     return [...new Map(resolved.map((t) => [t.logicalName, t])).values()];
   }
 
-  /** The search index status (cached while search is on); undefined when search is off. */
-  private async status(): Promise<SearchStatus | undefined> {
+  /**
+   * The search index status (cached while search is on); `off` when search is turned off; undefined when the
+   * status cannot be read (not offered, or not allowed for this user): then the search runs without it.
+   */
+  private async status(): Promise<SearchStatus | 'off' | undefined> {
     const key = await this.statusKey();
     const cached = await this.cache.get<{ status: string; tables: Array<[string, SearchableTable]> }>(key);
     if (cached) return { status: cached.status, tables: new Map(cached.tables) };
@@ -115,10 +125,15 @@ export class SearchService {
     try {
       status = parseSearchStatus((await this.dv.get('searchstatus')).body);
     } catch (error) {
-      if (dataverseInfo(error)?.code === SEARCH_DISABLED_CODE) return undefined;
+      const info = dataverseInfo(error);
+      if (info?.code === SEARCH_DISABLED_CODE) return 'off';
+      if (info?.status === 403 || info?.status === 404) {
+        this.logger.warn({ status: info.status }, 'Dataverse search status unavailable; searching without it');
+        return undefined;
+      }
       throw error;
     }
-    if (status.status !== 'provisioned') return undefined;
+    if (status.status !== 'provisioned') return 'off';
     await this.cache.set(key, { status: status.status, tables: [...status.tables] }, this.config.cacheTtl.schemaSeconds);
     return status;
   }
@@ -178,13 +193,30 @@ export function validateQuery(input: string | undefined): string {
   return query;
 }
 
-/** An `entities` item: without SearchColumns Dataverse would search the primary name only. */
-function searchEntity(table: TableInfo, status: SearchStatus): Record<string, unknown> {
-  const indexed = status.tables.get(table.logicalName)!;
-  const name = table.primaryNameAttribute ?? indexed.primaryName;
-  const columns = [...new Set([...(name ? [name] : []), ...indexed.searchColumns])].slice(0, MAX_SEARCH_COLUMNS);
-  const select = [...new Set([...(name ? [name] : []), ...indexed.searchColumns.filter((c) => c !== name).slice(0, EXTRA_SELECT_COLUMNS)])];
-  return { Name: table.logicalName, SelectColumns: select, SearchColumns: columns };
+/**
+ * An `entities` item. Without SearchColumns Dataverse searches the primary name only, so the indexed
+ * columns from searchstatus are named; without a status, only the primary name is searched.
+ */
+function searchEntity(table: TableInfo, status: SearchStatus | undefined): Record<string, unknown> {
+  const indexed = status?.tables.get(table.logicalName);
+  const name = table.primaryNameAttribute ?? indexed?.primaryName;
+  const others = (indexed?.searchColumns ?? []).filter((c) => c !== name);
+  const item: Record<string, unknown> = { Name: table.logicalName };
+  if (name) item.SelectColumns = [name, ...others.slice(0, EXTRA_SELECT_COLUMNS)];
+  if (indexed) item.SearchColumns = [...(name ? [name] : []), ...others].slice(0, MAX_SEARCH_COLUMNS);
+  return item;
+}
+
+/** Keeps the answer under OUTPUT_BUDGET_CHARS: later results are left out, and the answer says so. */
+export function withinBudget(hits: SearchHit[]): Pick<SearchOutcome, 'results' | 'truncated'> {
+  let used = 0;
+  const results: SearchHit[] = [];
+  for (const hit of hits) {
+    used += JSON.stringify(hit).length + 1;
+    if (results.length && used > OUTPUT_BUDGET_CHARS) return { results, truncated: true };
+    results.push(hit);
+  }
+  return { results };
 }
 
 function notSearchableMessage(missing: TableInfo[], status: SearchStatus): string {

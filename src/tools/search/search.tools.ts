@@ -38,6 +38,7 @@ export const searchOutputSchema = z.object({
     )
     .describe('Best first.'),
   totalCount: z.number().int().optional().describe('All matches, when Dataverse counted them.'),
+  truncated: z.boolean().optional().describe('Later results were left out to keep the answer small; lower top or narrow tables.'),
   fallback: z
     .object({ reason: z.string(), tables: z.array(z.string()), skipped: z.array(z.string()).optional() })
     .optional()
@@ -68,10 +69,11 @@ function summarize(outcome: SearchOutcome, query: string): string {
       (outcome.totalCount !== undefined && outcome.totalCount > n ? ` of ${outcome.totalCount}` : '') +
       '.'
     : `Nothing matched "${query}".`;
-  if (!outcome.fallback) return found;
+  const cut = outcome.truncated ? ' Later results were left out to keep the answer small: lower top or narrow tables.' : '';
+  if (!outcome.fallback) return found + cut;
   return (
     `Dataverse search is off in this environment: this is a fallback that searched only the primary name ` +
-    `of ${outcome.fallback.tables.join(', ') || 'no tables'}. ${found}` +
+    `of ${outcome.fallback.tables.join(', ') || 'no tables'}. ${found}${cut}` +
     (outcome.fallback.skipped?.length ? ` Skipped (no primary name): ${outcome.fallback.skipped.join(', ')}.` : '')
   );
 }
