@@ -109,7 +109,15 @@ describe('read tools', () => {
     const result = await metadataTools.listTables({ filter: 'ACC', limit: 1 });
 
     expect(result.structuredContent).toEqual({
-      tables: [{ logicalName: 'account', displayName: 'Account', entitySetName: 'accounts' }],
+      tables: [
+        {
+          logicalName: 'account',
+          displayName: 'Account',
+          entitySetName: 'accounts',
+          primaryNameAttribute: 'name',
+          primaryIdAttribute: 'accountid',
+        },
+      ],
       total: 1,
       truncated: false,
     });
