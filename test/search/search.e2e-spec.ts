@@ -125,6 +125,18 @@ describe('search_records end to end (Streamable HTTP)', () => {
     );
   });
 
+  it('should answer hostile text with results or a clear message, with search on and off', async () => {
+    const hostile = ["O'Brien", '50% [x] _', '"unclosed', '{crmhit}x{/crmhit}', '$filter=1&$top=9', 'ü😀\u0000', '*', '-', '(a|b)+*'];
+    for (const on of [true, false]) {
+      emulator.controls.setSearchEnabled(on);
+      for (const query of hostile) {
+        const r = await search({ query });
+        expect({ query, on, unexpected: /unexpected error/i.test(r.text) }).toEqual({ query, on, unexpected: false });
+        if (!r.isError) expect(Array.isArray(r.data.results)).toBe(true);
+      }
+    }
+  });
+
   it('should show primaryNameAttribute and primaryIdAttribute in list_tables', async () => {
     const r = await callTool(client, 'list_tables', { filter: 'project' });
 
