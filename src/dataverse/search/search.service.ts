@@ -4,7 +4,7 @@ import { CacheService } from '../../cache/cache.service';
 import { cacheKeys } from '../../cache/cache-keys';
 import { ToolError } from '../../common/tool-error';
 import { DataverseClient } from '../dataverse.client';
-import { DataverseError } from '../dataverse-error';
+import { DataverseError, dataverseKindOf } from '../dataverse-error';
 import { MetadataService, TableInfo } from '../metadata.service';
 import { truncate } from '../odata';
 import { FALLBACK_DEFAULT_TABLES, FALLBACK_PARALLEL, mapLimited, nameFilter, nameScore, plainText, rankHits } from './name-fallback';
@@ -83,6 +83,14 @@ export class SearchService {
         throw new ToolError(
           'throttled',
           `Dataverse search is throttling requests (it allows about one search per second per user); try again in ${info.retryAfterSeconds ?? 5} s.`,
+        );
+      }
+      const kind = dataverseKindOf(error);
+      if (kind === 'unavailable' || kind === 'timeout' || kind === 'network') {
+        // The client words these for writes (POST); a search changes nothing.
+        throw new ToolError(
+          'unavailable',
+          `Dataverse search did not answer (${kind}${info?.status ? `, HTTP ${info.status}` : ''}); try again in a moment.`,
         );
       }
       if (info?.status === 400) {

@@ -96,6 +96,15 @@ describe('search_records tool', () => {
     expect(text(result)).toContain('this is a fallback that searched only the primary name of account, cr8a1_project');
   });
 
+  it('should say a failed search changed nothing when Dataverse answers 503', async () => {
+    await run({ query: 'Halvorsen', tables: ['account'] });
+    emulator.controls.set({ failures: { status: 503, count: 1, methods: ['POST'] } });
+
+    await expect(run({ query: 'Halvorsen', tables: ['account'] })).rejects.toThrow(
+      'Dataverse search did not answer (unavailable, HTTP 503); try again in a moment.',
+    );
+  });
+
   it('should say how long to wait when Dataverse search throttles', async () => {
     await run({ query: 'Halvorsen', tables: ['account'] });
     emulator.controls.set({ throttle: { after: 0, retryAfterSeconds: 30 } });
