@@ -1,4 +1,7 @@
 /** Public types of the Dataverse Web API emulator (see index.ts). */
+import type { AuditSettings } from './audit/audit-trail';
+
+export type { AuditSettings };
 
 export interface EmulatorOptions {
   /** Default '127.0.0.1'. */
@@ -9,6 +12,8 @@ export interface EmulatorOptions {
   dataFile?: string;
   /** Default false: when true, the control endpoints under /_emulator/ are served (loopback callers only). */
   controlApi?: boolean;
+  /** Auditing switches (default: on for the environment and every business table, every privilege granted). */
+  audit?: AuditSettings;
   /** Optional structured logger. The emulator never writes to stdout. */
   log?: (msg: string, fields?: Record<string, unknown>) => void;
 }
@@ -47,6 +52,8 @@ export interface EmulatorHandle {
   issueToken(userId?: string): string;
   revokeToken(token: string): void;
   controls: { set(f: FaultSettings): void; reset(): void };
+  /** Changes the auditing switches at run time (also PUT /_emulator/audit). */
+  audit: { set(s: AuditSettings): void };
   /** Only /api/data requests; the Authorization value is never stored. */
   requestLog: { entries(): RequestLogEntry[]; clear(): void };
   /** Read-only peeks for tests. Records are in Web API shape (lookups as `_x_value`). */

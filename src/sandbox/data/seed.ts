@@ -17,6 +17,7 @@ import {
   USERS,
 } from './names';
 import { TIME_ZONES } from './time-zones';
+import { seedNotes } from '../notes/seed-notes';
 
 /** Deterministic sample data: the same seed gives the same records on every start. */
 
@@ -536,5 +537,6 @@ export function seed(store: Store): SeedInfo {
     party('phonecall', p.activityid as string, 1, incoming ? 'contact' : 'systemuser', incoming ? c : u);
     party('phonecall', p.activityid as string, 2, incoming ? 'systemuser' : 'contact', incoming ? u : c);
   }
+  seedNotes(store, sandboxUser);
   return { sandboxUserId: sandboxUser, businessUnitId: rootBu };
 }
