@@ -5,6 +5,8 @@ import { IdentityService } from './identity.service';
 import { MetadataService } from './metadata.service';
 import { RecordsService } from './records.service';
 import { WritesService } from './writes.service';
+import { HistoryService } from './history/history.service';
+import { NotesService } from './notes/notes.service';
 
 /**
  * Everything that speaks to Dataverse: the HTTP client (the only one) and the read and write services built on it.
@@ -12,7 +14,25 @@ import { WritesService } from './writes.service';
  */
 @Global()
 @Module({
-  providers: [DataverseClient, IdentityService, MetadataService, RecordsService, WritesService, DeleteImpactService],
-  exports: [DataverseClient, IdentityService, MetadataService, RecordsService, WritesService, DeleteImpactService],
+  providers: [
+    DataverseClient,
+    IdentityService,
+    MetadataService,
+    RecordsService,
+    WritesService,
+    DeleteImpactService,
+    NotesService,
+    HistoryService,
+  ],
+  exports: [
+    DataverseClient,
+    IdentityService,
+    MetadataService,
+    RecordsService,
+    WritesService,
+    DeleteImpactService,
+    NotesService,
+    HistoryService,
+  ],
 })
 export class DataverseModule {}

@@ -6,6 +6,7 @@ import { DELETE_TOOLS } from './delete/delete.tools';
 import { mcpOptions } from './mcp-options';
 import { READ_TOOLS } from './read';
 import { WRITE_TOOLS } from './write/records-write.tools';
+import { RecordNotes } from './notes/record-notes';
 
 /**
  * The MCP server and its tool providers. Which tools exist depends on the configuration:
@@ -14,7 +15,7 @@ import { WRITE_TOOLS } from './write/records-write.tools';
 @Module({})
 export class ToolsModule {
   static forRoot(config: AppConfig, version: string): DynamicModule {
-    const tools: Provider[] = [AuthTools, ...toolsFor(config)];
+    const tools: Provider[] = [AuthTools, RecordNotes, ...toolsFor(config)];
     return {
       module: ToolsModule,
       imports: [McpModule.forRoot(mcpOptions(config, version))],
