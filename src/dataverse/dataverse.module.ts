@@ -5,8 +5,7 @@ import { IdentityService } from './identity.service';
 import { MetadataService } from './metadata.service';
 import { RecordsService } from './records.service';
 import { WritesService } from './writes.service';
-import { HistoryService } from './history/history.service';
-import { NotesService } from './notes/notes.service';
+import { NOTES_HISTORY } from './history/history.providers';
 
 /**
  * Everything that speaks to Dataverse: the HTTP client (the only one) and the read and write services built on it.
@@ -14,25 +13,7 @@ import { NotesService } from './notes/notes.service';
  */
 @Global()
 @Module({
-  providers: [
-    DataverseClient,
-    IdentityService,
-    MetadataService,
-    RecordsService,
-    WritesService,
-    DeleteImpactService,
-    NotesService,
-    HistoryService,
-  ],
-  exports: [
-    DataverseClient,
-    IdentityService,
-    MetadataService,
-    RecordsService,
-    WritesService,
-    DeleteImpactService,
-    NotesService,
-    HistoryService,
-  ],
+  providers: [DataverseClient, IdentityService, MetadataService, RecordsService, WritesService, DeleteImpactService, ...NOTES_HISTORY],
+  exports: [DataverseClient, IdentityService, MetadataService, RecordsService, WritesService, DeleteImpactService, ...NOTES_HISTORY],
 })
 export class DataverseModule {}
