@@ -6,6 +6,7 @@ import { MetadataService } from './metadata.service';
 import { RecordsService } from './records.service';
 import { SearchModule } from './search/search.module';
 import { WritesService } from './writes.service';
+import { NOTES_HISTORY } from './history/history.providers';
 
 /**
  * Everything that speaks to Dataverse: the HTTP client (the only one) and the read and write services built on it.
@@ -14,7 +15,7 @@ import { WritesService } from './writes.service';
 @Global()
 @Module({
   imports: [SearchModule],
-  providers: [DataverseClient, IdentityService, MetadataService, RecordsService, WritesService, DeleteImpactService],
-  exports: [DataverseClient, IdentityService, MetadataService, RecordsService, WritesService, DeleteImpactService],
+  providers: [DataverseClient, IdentityService, MetadataService, RecordsService, WritesService, DeleteImpactService, ...NOTES_HISTORY],
+  exports: [DataverseClient, IdentityService, MetadataService, RecordsService, WritesService, DeleteImpactService, ...NOTES_HISTORY],
 })
 export class DataverseModule {}

@@ -3,4 +3,4 @@
  * (OAuth authorization code + PKCE) and fault injection. Importing this module does no work.
  */
 export { startEmulator } from './server';
-export type { EmulatorHandle, EmulatorOptions, FaultSettings, RequestLogEntry } from './types';
+export type { AuditSettings, EmulatorHandle, EmulatorOptions, FaultSettings, RequestLogEntry } from './types';

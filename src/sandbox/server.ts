@@ -3,6 +3,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { rename, writeFile } from 'node:fs/promises';
 import { IncomingMessage, Server, ServerResponse, createServer } from 'node:http';
 import { AddressInfo } from 'node:net';
+import { AuditTrail } from './audit/audit-trail';
+import { routeAudit, withTableAuditSetting } from './audit/audit-routes';
+import { aroundWrite } from './audit/write-hooks';
 import { Auth } from './auth';
 import { ORGANIZATION_ID, TENANT_ID, seed } from './data/seed';
 import { ianaForCode } from './data/time-zones';
@@ -69,6 +72,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     meta = seed(store);
   }
   const { sandboxUserId, businessUnitId } = meta;
+  const audit = new AuditTrail(model, options.audit);
+  audit.seed(store, sandboxUserId);
 
   const auth = new Auth(
     sandboxUserId,
@@ -274,16 +279,18 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         return listEntities(ctx, q);
       }
       const em = findEntity(ctx, key);
-      if (segs.length === 1) return getEntity(ctx, em, q);
+      if (segs.length === 1) return withTableAuditSetting(audit, em, getEntity(ctx, em, q));
       return getEntityNav(ctx, em, segs.slice(1), q);
     }
+    const audited = routeAudit(ctx, audit, method, name, key, segs);
+    if (audited) return audited;
     const em = model.bySet.get(name);
     if (!em) throw Errors.segmentNotFound(name);
     if (key === undefined) {
       if (segs.length === 2 && segs[1] === '$count' && method === 'GET') return countRecords(ctx, em);
       if (segs.length > 1) throw Errors.segmentNotFound(segs[1]);
       if (method === 'GET') return listRecords(ctx, em, q);
-      if (method === 'POST') return createRecord(ctx, em, body, q);
+      if (method === 'POST') return aroundWrite(ctx, audit, em, undefined, body, () => createRecord(ctx, em, body, q));
       throw Errors.methodNotAllowed(method);
     }
     const id = assertGuid(key.replace(/^\{|\}$/g, ''), segs[0]);
@@ -301,9 +308,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     if (method === 'PATCH') {
       const ifMatch = h['if-match'] as string | undefined;
       const ifNoneMatch = h['if-none-match'] as string | undefined;
-      return patchRecord(ctx, em, id, body, q, ifMatch?.trim(), ifNoneMatch?.trim());
+      return aroundWrite(ctx, audit, em, id, body, () => patchRecord(ctx, em, id, body, q, ifMatch?.trim(), ifNoneMatch?.trim()));
     }
-    if (method === 'DELETE') return deleteRecord(ctx, em, id, (h['if-match'] as string | undefined)?.trim());
+    if (method === 'DELETE')
+      return aroundWrite(ctx, audit, em, id, undefined, () => deleteRecord(ctx, em, id, (h['if-match'] as string | undefined)?.trim()));
     throw Errors.methodNotAllowed(method);
   }
 
@@ -331,6 +339,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     if (path === '/_emulator/faults' && method === 'PUT') return (faults.set(body as FaultSettings), json(204));
     if (path === '/_emulator/faults' && method === 'DELETE') return (faults.reset(), json(204));
     if (path === '/_emulator/search' && method === 'PUT') return ((search.enabled = body.enabled !== false), json(204));
+    if (path === '/_emulator/audit' && method === 'PUT') return (audit.set(body), json(204));
     if (path === '/_emulator/tokens' && method === 'POST') {
       return json(200, { token: handle.issueToken(typeof body.userId === 'string' ? body.userId : undefined) });
     }
@@ -394,6 +403,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     issueToken: (userId) => auth.issue(userId ?? sandboxUserId),
     revokeToken: (token) => auth.revoke(token),
     controls: { set: (f) => faults.set(f), reset: () => faults.reset(), setSearchEnabled: (on) => void (search.enabled = on) },
+    audit: { set: (s) => audit.set(s) },
     requestLog: { entries: () => requestLog.map((e) => ({ ...e, headers: { ...e.headers } })), clear: () => void (requestLog = []) },
     store: {
       count(entitySet, filter) {

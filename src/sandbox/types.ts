@@ -1,4 +1,7 @@
 /** Public types of the Dataverse Web API emulator (see index.ts). */
+import type { AuditSettings } from './audit/audit-trail';
+
+export type { AuditSettings };
 
 export interface EmulatorOptions {
   /** Default '127.0.0.1'. */
@@ -11,6 +14,8 @@ export interface EmulatorOptions {
   controlApi?: boolean;
   /** Answer Dataverse search requests as an organization with search turned off (default false). */
   searchDisabled?: boolean;
+  /** Auditing switches (default: on for the environment and every business table, every privilege granted). */
+  audit?: AuditSettings;
   /** Optional structured logger. The emulator never writes to stdout. */
   log?: (msg: string, fields?: Record<string, unknown>) => void;
 }
@@ -50,6 +55,8 @@ export interface EmulatorHandle {
   revokeToken(token: string): void;
   /** Faults; `setSearchEnabled` turns Dataverse search on or off (also `PUT /_emulator/search {"enabled": false}`). */
   controls: { set(f: FaultSettings): void; reset(): void; setSearchEnabled(enabled: boolean): void };
+  /** Changes the auditing switches at run time (also PUT /_emulator/audit). */
+  audit: { set(s: AuditSettings): void };
   /** Only /api/data requests; the Authorization value is never stored. */
   requestLog: { entries(): RequestLogEntry[]; clear(): void };
   /** Read-only peeks for tests. Records are in Web API shape (lookups as `_x_value`). */

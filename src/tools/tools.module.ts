@@ -7,6 +7,7 @@ import { mcpOptions } from './mcp-options';
 import { READ_TOOLS } from './read';
 import { SEARCH_TOOLS } from './search/search.tools';
 import { WRITE_TOOLS } from './write/records-write.tools';
+import { RecordNotes } from './notes/record-notes';
 
 /**
  * The MCP server and its tool providers. Which tools exist depends on the configuration:
@@ -15,7 +16,7 @@ import { WRITE_TOOLS } from './write/records-write.tools';
 @Module({})
 export class ToolsModule {
   static forRoot(config: AppConfig, version: string): DynamicModule {
-    const tools: Provider[] = [AuthTools, ...toolsFor(config)];
+    const tools: Provider[] = [AuthTools, RecordNotes, ...toolsFor(config)];
     return {
       module: ToolsModule,
       imports: [McpModule.forRoot(mcpOptions(config, version))],

@@ -18,6 +18,7 @@ import {
 } from './names';
 import { TIME_ZONES } from './time-zones';
 import { seedSearchSamples } from './seed-search';
+import { seedNotes } from '../notes/seed-notes';
 
 /** Deterministic sample data: the same seed gives the same records on every start. */
 
@@ -538,5 +539,6 @@ export function seed(store: Store): SeedInfo {
     party('phonecall', p.activityid as string, 2, incoming ? 'systemuser' : 'contact', incoming ? u : c);
   }
   seedSearchSamples(store);
+  seedNotes(store, sandboxUser);
   return { sandboxUserId: sandboxUser, businessUnitId: rootBu };
 }

@@ -5,6 +5,7 @@ import { contactEntity } from './contact';
 import { projectEntity } from './custom';
 import { AttrDef, CascadeDelete, EntityDef, LookupTarget } from './model';
 import { organizationEntities } from './organization';
+import { annotationEntity } from '../notes/annotation-entity';
 import { leadEntity, opportunityEntity } from './sales';
 
 export interface Relationship {
@@ -78,6 +79,7 @@ export function getModel(): Model {
     activityPartyEntity(),
     ...organizationEntities(),
     projectEntity(),
+    annotationEntity(),
   ];
   const entities = new Map<string, EntityModel>();
   const bySet = new Map<string, EntityModel>();

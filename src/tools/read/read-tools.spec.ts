@@ -39,6 +39,7 @@ describe('read tools', () => {
     expect(tools.map((t) => t.name).sort()).toEqual([
       'get_my_identity',
       'get_record',
+      'get_record_history',
       'get_table_schema',
       'list_records',
       'list_tables',

@@ -1,10 +1,12 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { Tool } from '@rekog/mcp-nest/dist/mcp';
+import { Optional } from '@nestjs/common';
 import { z } from 'zod';
 import { DEFAULT_TOP, ListRecordsInput, MAX_TOP, OUTPUT_BUDGET_CHARS, RecordsService } from '../../dataverse/records.service';
 import { annotations, READ_ANNOTATIONS } from '../annotations';
 import { toolResult } from '../pipeline/tool-result';
 import { ToolClass } from '../tool-class.decorator';
+import { ATTACHMENT_HINT, includeParam, notesOutputShape, RecordNotes } from '../notes/record-notes';
 
 const tableParam = z.string().min(1).max(128).describe('Table logical name (e.g. "contact") or entity set name (e.g. "contacts").');
 const selectParam = z
@@ -34,6 +36,7 @@ export const getRecordOutputSchema = z.object({
   entitySetName: z.string().describe('Entity set name of the table.'),
   id: z.string().describe('Record id.'),
   record: recordSchema.describe('The record: raw values, "<field>@label" formatted values, lookups as {id, table, name}.'),
+  ...notesOutputShape,
 });
 
 const RECORD_FORMAT =
@@ -42,7 +45,10 @@ const RECORD_FORMAT =
 
 @ToolClass('read')
 export class RecordsTools {
-  constructor(private readonly records: RecordsService) {}
+  constructor(
+    private readonly records: RecordsService,
+    @Optional() private readonly notes?: RecordNotes,
+  ) {}
 
   @Tool({
     name: 'list_records',
@@ -87,17 +93,21 @@ export class RecordsTools {
     name: 'get_record',
     description:
       `Reads one record by its id (a GUID), optionally only the fields in select. ${RECORD_FORMAT} ` +
-      'Fields without a value are left out unless named in select. Use list_records to find ids.',
+      `Fields without a value are left out unless named in select. Use list_records to find ids. ${ATTACHMENT_HINT}`,
     parameters: z.object({
       table: tableParam,
       id: z.string().max(40).describe('Record id (GUID), e.g. from list_records.'),
       select: selectParam,
+      include: includeParam,
     }),
     outputSchema: getRecordOutputSchema,
     annotations: annotations('Get record', READ_ANNOTATIONS),
   })
-  async getRecord(args: { table: string; id: string; select?: string | string[] }): Promise<CallToolResult> {
+  async getRecord(args: { table: string; id: string; select?: string | string[]; include?: string[] }): Promise<CallToolResult> {
+    const file = await this.notes?.attachment(args);
+    if (file) return file;
     const result = await this.records.get(args.table, args.id, args.select);
-    return toolResult(`${result.table} ${result.id}.`, { ...result });
+    const extras = (await this.notes?.extras(result.id, args.include)) ?? {};
+    return toolResult(`${result.table} ${result.id}.${extras.notes ? ` ${extras.notes.length} notes.` : ''}`, { ...result, ...extras });
   }
 }
