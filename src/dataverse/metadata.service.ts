@@ -7,7 +7,7 @@ import { DataverseClient } from './dataverse.client';
 import { dataverseKindOf } from './dataverse-error';
 import { entityDefinitionPath, isLogicalName, odataString, validateTableName } from './odata';
 import { buildFields, labelText, LabelSet, RawAttribute, RawOption, SchemaParts, TableSchema } from './schema-format';
-import { editDistance } from '../common/edit-distance';
+import { editDistance, worthSuggesting } from '../common/edit-distance';
 
 /** One table of the table list (cached per user). */
 export interface TableInfo {
@@ -247,6 +247,7 @@ function toTableInfo(e: RawEntity): TableInfo {
 
 /** "Did you mean": nearest logical/entity set/display names by edit distance, plus substring matches. */
 export function suggestTables(input: string, tables: TableInfo[], max = 3): TableInfo[] {
+  if (!worthSuggesting(input)) return [];
   const q = input.toLowerCase();
   const scored = tables.map((t) => {
     const candidates = [t.logicalName, t.entitySetName.toLowerCase(), ...(t.displayName ? [t.displayName.toLowerCase()] : [])];
