@@ -95,6 +95,7 @@ export class RecordsService {
     const res = await this.dv.getRelative<{ value: Record<string, unknown>[]; '@odata.nextLink'?: string }>(state.l, {
       prefer: { annotations: FORMATTED_ANNOTATIONS, maxPageSize: state.n },
       context: { table: table.logicalName },
+      expect: { rows: [] },
     });
     const rows = res.body.value.slice(state.o);
     const records: Record<string, unknown>[] = [];
