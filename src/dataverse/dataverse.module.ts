@@ -5,6 +5,7 @@ import { IdentityService } from './identity.service';
 import { MetadataService } from './metadata.service';
 import { RecordsService } from './records.service';
 import { WritesService } from './writes.service';
+import { CursorCodec } from './paging/cursor-codec';
 
 /**
  * Everything that speaks to Dataverse: the HTTP client (the only one) and the read and write services built on it.
@@ -12,7 +13,7 @@ import { WritesService } from './writes.service';
  */
 @Global()
 @Module({
-  providers: [DataverseClient, IdentityService, MetadataService, RecordsService, WritesService, DeleteImpactService],
+  providers: [DataverseClient, IdentityService, MetadataService, RecordsService, WritesService, DeleteImpactService, CursorCodec],
   exports: [DataverseClient, IdentityService, MetadataService, RecordsService, WritesService, DeleteImpactService],
 })
 export class DataverseModule {}
