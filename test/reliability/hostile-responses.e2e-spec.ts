@@ -123,6 +123,21 @@ describe('reliability: hostile Dataverse responses', () => {
     await expectStillServing();
   });
 
+  it('should say a confirmed delete whose connection dropped has an unknown outcome and a used-up token', async () => {
+    const created = await call('create_record', { table: 'contacts', data: { firstname: marker, lastname: 'drop-delete' } });
+    const id = ((created as Extract<Outcome, { kind: 'ok' }>).result.structuredContent as { id: string }).id;
+    const proposal = await call('delete_record', { table: 'contacts', id });
+    const { token } = (proposal as Extract<Outcome, { kind: 'ok' }>).result.structuredContent as { token: string };
+    emulator.controls.set({ dropConnections: { count: 1, methods: ['DELETE'] } });
+
+    const o = await call('confirm_delete_record', { token });
+
+    expect(o.kind).toBe('tool-error');
+    expect(text(o)).toContain('The outcome is unknown');
+    expect(text(o)).toContain('the confirmation token is used up');
+    await expectStillServing();
+  });
+
   it.each<[Hostile['kind'], string, string, Record<string, unknown>]>([
     ['html', 'get_record', 'not JSON', { table: 'contacts', id: '' }],
     ['nullValue', 'list_records', 'value is not a list', { table: 'contacts', select: 'fullname' }],
