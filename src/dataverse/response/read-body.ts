@@ -60,7 +60,14 @@ export function readBody(res: IncomingMessage, limits: ResponseLimits = RESPONSE
       if (decoded > limits.maxDecodedBytes) return abandon('too_large', limits.maxDecodedBytes);
       chunks.push(chunk);
     };
-    const done = () => finish({ text: Buffer.concat(chunks).toString('utf8') });
+    const done = () => {
+      // Inside an event handler a throw would escape every promise: turn it into a rejection instead.
+      try {
+        finish({ text: Buffer.concat(chunks).toString('utf8') });
+      } catch (error) {
+        fail(error);
+      }
+    };
 
     if (encoding === 'gzip') {
       gunzip = createGunzip();
