@@ -11,6 +11,10 @@ export interface CallContext {
   dataverseRequestIds: string[];
   /** The audit interceptor reads these for proposals and other events of a call. */
   auditExtras: Record<string, unknown>;
+  /** Edit-distance work spent on "did you mean" suggestions so far (bounded per call, see edit-distance.ts). */
+  suggestionCells?: number;
+  /** Names suggestions were looked for so far in this call. */
+  suggestionRuns?: number;
 }
 
 const storage = new AsyncLocalStorage<CallContext>();

@@ -76,6 +76,7 @@ describe('Dataverse error mapping', () => {
       'unavailable',
       'timeout',
       'network',
+      'bad_response',
     ];
     for (const kind of kinds) {
       const e = toToolError(err(kind, { requestId: 'r1' }), { table: 'contact', id: '00000000-0000-0000-0000-000000000001' });

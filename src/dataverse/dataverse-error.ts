@@ -14,7 +14,12 @@ export type DataverseErrorKind =
   | 'throttled'
   | 'unavailable'
   | 'timeout'
-  | 'network';
+  | 'network'
+  /** A response this server cannot use: over the size limits, undecodable, not JSON, or not the documented shape. */
+  | 'bad_response';
+
+/** What was wrong with a `bad_response`. */
+export type ResponseProblem = 'too_large' | 'undecodable' | 'not_json' | 'bad_json' | 'bad_shape';
 
 export interface DataverseErrorInfo {
   status?: number;
@@ -30,6 +35,10 @@ export interface DataverseErrorInfo {
   /** Node error code for network failures (`ECONNRESET`, ...). */
   networkCode?: string;
   timeoutMs?: number;
+  /** For `bad_response`: what was wrong, the size limit reached, and a short neutral description (never a value). */
+  responseProblem?: ResponseProblem;
+  limitBytes?: number;
+  detail?: string;
 }
 
 /** Context a caller can add so the message names what the user asked for. */
@@ -195,6 +204,10 @@ export function toToolError(error: DataverseError, ctx: ErrorContext = {}): Tool
       kind = 'unavailable';
       text = `Could not reach Dataverse (${info.networkCode ?? 'network error'}); check the connection and DATAVERSE_URL, then try again.${mayHaveApplied}`;
       break;
+    case 'bad_response':
+      kind = 'unavailable';
+      text = badResponseText(info);
+      break;
     default:
       return assertUnreachable(error.kind);
   }
@@ -206,6 +219,37 @@ export function toToolError(error: DataverseError, ctx: ErrorContext = {}): Tool
   });
   (toolError as { cause?: unknown }).cause = error;
   return toolError;
+}
+
+const RESPONSE_PROBLEMS: Record<ResponseProblem, (info: DataverseErrorInfo) => string> = {
+  too_large: (info) => `it was larger than ${Math.round((info.limitBytes ?? 0) / (1024 * 1024))} MB, the most this server reads`,
+  undecodable: () => 'its content encoding could not be decoded',
+  not_json: () => 'it was not JSON (a proxy or sign-in page may be answering instead of Dataverse)',
+  bad_json: () => 'its JSON was incomplete or invalid',
+  bad_shape: (info) => `it did not have the documented shape${info.detail ? ` (${info.detail})` : ''}`,
+};
+
+/**
+ * A response that could not be used. A read changed nothing and says how to ask for less when it was too big;
+ * a write whose reply was unreadable may well have been applied (the status was success, or unknown), so it
+ * says so and how to check, never "try again".
+ */
+function badResponseText(info: DataverseErrorInfo): string {
+  const problem = info.responseProblem ?? 'bad_shape';
+  const why = RESPONSE_PROBLEMS[problem](info);
+  const answered = info.status ? ` (HTTP ${info.status})` : '';
+  switch (info.method) {
+    case 'GET':
+      return problem === 'too_large'
+        ? `Dataverse's answer was not read: ${why}. Ask for less: a smaller top, fewer fields in select, or a narrower filter.`
+        : `Dataverse's answer${answered} could not be read: ${why}. Nothing was changed; try again in a moment, and if it keeps happening check DATAVERSE_URL and the server log.`;
+    case 'POST':
+      return `Dataverse's reply to the create${answered} could not be read: ${why}. The outcome is unknown: the record may have been created. Check with list_records before retrying.`;
+    case 'PATCH':
+      return `Dataverse's reply to the update${answered} could not be read: ${why}. The outcome is unknown: the change may have been applied. Check with get_record before retrying.`;
+    default:
+      return `Dataverse's reply to the delete${answered} could not be read: ${why}. The outcome is unknown: the record may have been deleted. Check with get_record before retrying.`;
+  }
 }
 
 function assertUnreachable(value: never): never {

@@ -1,16 +1,14 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
-import { promisify } from 'node:util';
-import { gunzip } from 'node:zlib';
 import { Inject, Injectable, Logger, OnModuleDestroy, Optional } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { callContext } from '../common/call-context';
 import { ToolError } from '../common/tool-error';
 import { SignedInAccount, TOKEN_PROVIDER, TokenProvider } from '../auth/token-provider';
-import { classifyHttpError, DataverseError, DataverseErrorKind, ErrorContext, toToolError } from './dataverse-error';
+import { classifyHttpError, DataverseError, DataverseErrorInfo, DataverseErrorKind, ErrorContext, toToolError } from './dataverse-error';
 import { buildQuery, QueryOptions, recordPath, validateGuid } from './odata';
-
-const gunzipAsync = promisify(gunzip);
+import { BodyProblem, readBody, RESPONSE_LIMITS, ResponseLimits } from './response/read-body';
+import { ExpectedShape, parseSuccessBody } from './response/response-shape';
 
 export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 
@@ -31,6 +29,8 @@ export interface RequestOptions {
   timeoutMs?: number;
   /** Names the table/id in error messages. */
   context?: ErrorContext;
+  /** What a GET's body must look like (always a JSON object; see ExpectedShape); anything else is a `bad_response`. */
+  expect?: ExpectedShape;
 }
 
 export interface WriteOptions {
@@ -71,6 +71,8 @@ export interface DataverseClientOptions {
   /** Most 429 retries of one call, so a storm of `Retry-After: 0` cannot spin without spending the wait budget. */
   maxThrottleRetries: number;
   maxSockets: number;
+  /** Size limits of one response body (raw and after gzip). */
+  responseLimits: ResponseLimits;
 }
 
 export const DATAVERSE_CLIENT_OPTIONS = Symbol('DATAVERSE_CLIENT_OPTIONS');
@@ -84,6 +86,7 @@ export const DEFAULT_CLIENT_OPTIONS: DataverseClientOptions = {
   defaultRetryAfterSeconds: 5,
   maxThrottleRetries: 10,
   maxSockets: 64,
+  responseLimits: RESPONSE_LIMITS,
 };
 
 const RETRIABLE_STATUS = new Set([502, 503, 504]);
@@ -95,6 +98,9 @@ interface RawResponse {
   status: number;
   headers: http.IncomingHttpHeaders;
   text: string;
+  /** Set when the body was abandoned (too large, undecodable); `text` is then empty. */
+  problem?: BodyProblem;
+  limitBytes?: number;
 }
 
 /**
@@ -246,7 +252,7 @@ export class DataverseClient implements OnModuleDestroy {
     const timeoutMs = options.timeoutMs ?? this.options.timeoutMs;
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
     const hasFilter = url.search.includes('$filter=');
-    const fail = (kind: DataverseErrorKind, info: Partial<ConstructorParameters<typeof DataverseError>[1]>) =>
+    const fail = (kind: DataverseErrorKind, info: Partial<DataverseErrorInfo>) =>
       toToolError(new DataverseError(kind, { method, path, ...info }), options.context);
 
     const caller = this.caller();
@@ -296,7 +302,20 @@ export class DataverseClient implements OnModuleDestroy {
       this.logger.debug({ method, path, status: res.status, ms: Date.now() - started, requestId }, 'Dataverse call');
 
       if (res.status >= 200 && res.status < 300) {
-        return { status: res.status, headers: res.headers, body: parseBody(res) as T };
+        if (res.problem) {
+          this.logger.warn({ method, path, status: res.status, problem: res.problem, requestId }, 'Dataverse response not readable');
+          throw fail('bad_response', { status: res.status, responseProblem: res.problem, limitBytes: res.limitBytes, requestId });
+        }
+        const parsed = parseSuccessBody(
+          res.text,
+          headerValue(res.headers['content-type']),
+          method === 'GET' ? (options.expect ?? {}) : undefined,
+        );
+        if (!parsed.ok) {
+          this.logger.warn({ method, path, status: res.status, problem: parsed.problem, requestId }, 'Dataverse response not usable');
+          throw fail('bad_response', { status: res.status, responseProblem: parsed.problem, detail: parsed.detail, requestId });
+        }
+        return { status: res.status, headers: res.headers, body: parsed.body as T };
       }
 
       const err = parseError(res.text);
@@ -356,18 +375,16 @@ export class DataverseClient implements OnModuleDestroy {
         reject(error);
       });
       req.on('response', (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('error', (error) => {
-          clearTimeout(timer);
-          reject(error);
-        });
-        res.on('end', () => {
-          clearTimeout(timer);
-          const raw = Buffer.concat(chunks);
-          const decode = res.headers['content-encoding'] === 'gzip' && raw.length ? gunzipAsync(raw) : Promise.resolve(raw);
-          decode.then((buf) => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: buf.toString('utf8') }), reject);
-        });
+        readBody(res, this.options.responseLimits).then(
+          (body) => {
+            clearTimeout(timer);
+            resolve({ status: res.statusCode ?? 0, headers: res.headers, ...body });
+          },
+          (error: unknown) => {
+            clearTimeout(timer);
+            reject(error);
+          },
+        );
       });
       req.end(payload);
     });
@@ -388,13 +405,6 @@ function preferHeader(prefer: PreferOptions | undefined): string | undefined {
 
 function headerValue(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
-}
-
-function parseBody(res: RawResponse): unknown {
-  if (!res.text) return undefined;
-  const type = headerValue(res.headers['content-type']) ?? '';
-  if (!type.includes('json')) return res.text;
-  return JSON.parse(res.text);
 }
 
 function parseError(text: string): { code?: string; message?: string } {

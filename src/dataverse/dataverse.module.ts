@@ -7,6 +7,7 @@ import { RecordsService } from './records.service';
 import { SearchModule } from './search/search.module';
 import { WritesService } from './writes.service';
 import { NOTES_HISTORY } from './history/history.providers';
+import { CursorCodec } from './paging/cursor-codec';
 
 /**
  * Everything that speaks to Dataverse: the HTTP client (the only one) and the read and write services built on it.
@@ -15,7 +16,16 @@ import { NOTES_HISTORY } from './history/history.providers';
 @Global()
 @Module({
   imports: [SearchModule],
-  providers: [DataverseClient, IdentityService, MetadataService, RecordsService, WritesService, DeleteImpactService, ...NOTES_HISTORY],
+  providers: [
+    DataverseClient,
+    IdentityService,
+    MetadataService,
+    RecordsService,
+    WritesService,
+    DeleteImpactService,
+    ...NOTES_HISTORY,
+    CursorCodec,
+  ],
   exports: [DataverseClient, IdentityService, MetadataService, RecordsService, WritesService, DeleteImpactService, ...NOTES_HISTORY],
 })
 export class DataverseModule {}

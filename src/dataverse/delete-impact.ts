@@ -117,6 +117,7 @@ export class DeleteImpactService {
       }>(`${entityDefinitionPath(logicalName)}/OneToManyRelationships`, {
         query: { $select: 'SchemaName,ReferencingEntity,ReferencingAttribute,CascadeConfiguration' },
         context: { table: logicalName },
+        expect: { rows: ['SchemaName', 'ReferencingEntity', 'ReferencingAttribute'] },
       });
       return res.body.value.map((r) => ({
         schemaName: r.SchemaName,
@@ -218,6 +219,15 @@ export class DeleteImpactService {
           {
             reason: 'record_gone',
           },
+        );
+      }
+      if (kind === 'network' || kind === 'timeout' || kind === 'unavailable' || kind === 'bad_response') {
+        // The DELETE may have been carried out before the failure: say so, never "try again" (the token is used up anyway).
+        throw new ToolError(
+          'unavailable',
+          `${(error as Error).message} The outcome is unknown: the ${label} record may have been deleted, and the confirmation token is used up. ` +
+            'Check with get_record whether it still exists; only if it does and the user still wants it deleted, start again with delete_record.',
+          { ...(error instanceof ToolError ? error.details : {}), reason: 'outcome_unknown' },
         );
       }
       if (code === '0x80040227' || /associated with another object|cannot be deleted/i.test(dvMessage)) {

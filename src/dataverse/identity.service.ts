@@ -75,7 +75,11 @@ export class IdentityService implements OnModuleInit {
   }
 
   private async load(): Promise<CachedIdentity> {
-    const who = (await this.dv.get<{ UserId: string; BusinessUnitId: string; OrganizationId: string }>('WhoAmI')).body;
+    const who = (
+      await this.dv.get<{ UserId: string; BusinessUnitId: string; OrganizationId: string }>('WhoAmI', {
+        expect: { strings: ['UserId', 'BusinessUnitId', 'OrganizationId'] },
+      })
+    ).body;
     const userId = validateGuid(who.UserId, 'user id');
     const [user, settings] = await Promise.all([
       this.dv.get<{ fullname?: string; domainname?: string }>(`systemusers(${userId})`, { query: { $select: 'fullname,domainname' } }),
@@ -94,6 +98,7 @@ export class IdentityService implements OnModuleInit {
         'timezonedefinitions',
         {
           query: { $select: 'standardname,userinterfacename,bias', $filter: `timezonecode eq ${Math.trunc(code)}` },
+          expect: { rows: [] },
         },
       );
       zone = res.body.value[0];

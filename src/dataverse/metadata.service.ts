@@ -7,7 +7,7 @@ import { DataverseClient } from './dataverse.client';
 import { dataverseKindOf } from './dataverse-error';
 import { entityDefinitionPath, isLogicalName, odataString, validateTableName } from './odata';
 import { buildFields, labelText, LabelSet, RawAttribute, RawOption, SchemaParts, TableSchema } from './schema-format';
-import { editDistance } from '../common/edit-distance';
+import { editDistance, worthSuggesting } from '../common/edit-distance';
 
 /** One table of the table list (cached per user). */
 export interface TableInfo {
@@ -47,8 +47,11 @@ export class MetadataService {
     return this.cache.getOrLoad(cacheKeys.tables(this.dv.envHost, account.userKey), this.config.cacheTtl.tablesSeconds, async () => {
       const res = await this.dv.get<{ value: RawEntity[] }>('EntityDefinitions', {
         query: { $select: ENTITY_SELECT, $filter: TABLE_FILTER },
+        expect: { rows: ['LogicalName'] },
       });
-      return res.body.value.map(toTableInfo).sort((a, b) => a.logicalName.localeCompare(b.logicalName));
+      // A definition without an entity set or id attribute cannot be queried through the Web API: left out.
+      const usable = res.body.value.filter((e) => TABLE_KEYS.every((k) => typeof e[k] === 'string'));
+      return usable.map(toTableInfo).sort((a, b) => a.logicalName.localeCompare(b.logicalName));
     });
   }
 
@@ -65,7 +68,10 @@ export class MetadataService {
     // Not in the business-table list (e.g. activityparty): ask for the definition itself.
     if (isLogicalName(lower)) {
       try {
-        const res = await this.dv.get<RawEntity>(entityDefinitionPath(lower), { query: { $select: ENTITY_SELECT } });
+        const res = await this.dv.get<RawEntity>(entityDefinitionPath(lower), {
+          query: { $select: ENTITY_SELECT },
+          expect: { strings: TABLE_KEYS },
+        });
         return toTableInfo(res.body);
       } catch (error) {
         if (dataverseKindOf(error) !== 'not_found') throw error;
@@ -110,6 +116,7 @@ export class MetadataService {
     const cast = (type: string) => `${attrs}/Microsoft.Dynamics.CRM.${type}`;
     const optionsExpand = 'OptionSet($select=Options),GlobalOptionSet($select=Options)';
     const ctx = { context: { table: table.logicalName } };
+    const byName = { ...ctx, expect: { rows: ['LogicalName'] } };
     type Rows<T> = { value: T[] };
     type WithOptions = {
       LogicalName: string;
@@ -117,47 +124,48 @@ export class MetadataService {
       GlobalOptionSet?: { Options?: RawOption[] } | null;
     };
     const [entity, attributes, strings, memos, dates, picklists, multi, states, statuses, lookups, manyToOne] = await Promise.all([
-      this.dv.get<RawEntity>(base, { query: { $select: `${ENTITY_SELECT},IsActivity` }, ...ctx }),
-      this.dv.get<Rows<RawAttribute>>(attrs, { query: { $select: ATTRIBUTE_SELECT }, ...ctx }),
+      this.dv.get<RawEntity>(base, { query: { $select: `${ENTITY_SELECT},IsActivity` }, expect: { strings: TABLE_KEYS }, ...ctx }),
+      this.dv.get<Rows<RawAttribute>>(attrs, { query: { $select: ATTRIBUTE_SELECT }, ...byName }),
       this.dv.get<Rows<{ LogicalName: string; MaxLength?: number }>>(cast('StringAttributeMetadata'), {
         query: { $select: 'LogicalName,MaxLength' },
-        ...ctx,
+        ...byName,
       }),
       this.dv.get<Rows<{ LogicalName: string; MaxLength?: number }>>(cast('MemoAttributeMetadata'), {
         query: { $select: 'LogicalName,MaxLength' },
-        ...ctx,
+        ...byName,
       }),
       this.dv.get<Rows<{ LogicalName: string; Format?: string }>>(cast('DateTimeAttributeMetadata'), {
         query: { $select: 'LogicalName,Format' },
-        ...ctx,
+        ...byName,
       }),
       this.dv.get<Rows<WithOptions>>(cast('PicklistAttributeMetadata'), {
         query: { $select: 'LogicalName', $expand: optionsExpand },
-        ...ctx,
+        ...byName,
       }),
       this.optional(
         this.dv.get<Rows<WithOptions>>(cast('MultiSelectPicklistAttributeMetadata'), {
           query: { $select: 'LogicalName', $expand: optionsExpand },
-          ...ctx,
+          ...byName,
         }),
       ),
       this.dv.get<Rows<WithOptions>>(cast('StateAttributeMetadata'), {
         query: { $select: 'LogicalName', $expand: 'OptionSet($select=Options)' },
-        ...ctx,
+        ...byName,
       }),
       this.dv.get<Rows<WithOptions>>(cast('StatusAttributeMetadata'), {
         query: { $select: 'LogicalName', $expand: 'OptionSet($select=Options)' },
-        ...ctx,
+        ...byName,
       }),
       this.dv.get<Rows<{ LogicalName: string; Targets?: string[] }>>(cast('LookupAttributeMetadata'), {
         query: { $select: 'LogicalName,Targets' },
-        ...ctx,
+        ...byName,
       }),
       this.dv.get<Rows<{ ReferencingAttribute: string; ReferencedEntity: string; ReferencingEntityNavigationPropertyName: string }>>(
         `${base}/ManyToOneRelationships`,
         {
           query: { $select: 'ReferencingAttribute,ReferencedEntity,ReferencingEntityNavigationPropertyName' },
           ...ctx,
+          expect: { rows: ['ReferencingAttribute', 'ReferencedEntity', 'ReferencingEntityNavigationPropertyName'] },
         },
       ),
     ]);
@@ -216,6 +224,7 @@ export class MetadataService {
       const res = await this.optional(
         this.dv.get<{ value: Array<{ LogicalName: string; EntitySetName: string }> }>('EntityDefinitions', {
           query: { $select: 'LogicalName,EntitySetName', $filter: missing.map((m) => `LogicalName eq ${odataString(m)}`).join(' or ') },
+          expect: { rows: ['LogicalName'] },
         }),
       );
       for (const r of res?.body.value ?? []) if (r.EntitySetName) result[r.LogicalName] = r.EntitySetName;
@@ -235,6 +244,9 @@ export class MetadataService {
   }
 }
 
+/** Keys a table definition must have as text (the rest are optional). */
+const TABLE_KEYS: Array<keyof RawEntity> = ['LogicalName', 'EntitySetName', 'PrimaryIdAttribute'];
+
 function toTableInfo(e: RawEntity): TableInfo {
   return {
     logicalName: e.LogicalName,
@@ -247,6 +259,7 @@ function toTableInfo(e: RawEntity): TableInfo {
 
 /** "Did you mean": nearest logical/entity set/display names by edit distance, plus substring matches. */
 export function suggestTables(input: string, tables: TableInfo[], max = 3): TableInfo[] {
+  if (!worthSuggesting(input)) return [];
   const q = input.toLowerCase();
   const scored = tables.map((t) => {
     const candidates = [t.logicalName, t.entitySetName.toLowerCase(), ...(t.displayName ? [t.displayName.toLowerCase()] : [])];

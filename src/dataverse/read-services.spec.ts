@@ -5,6 +5,7 @@ import { ToolError } from '../common/tool-error';
 import { startEmulator, EmulatorHandle } from '../sandbox';
 import { IdentityService } from './identity.service';
 import { MetadataService } from './metadata.service';
+import { CursorCodec } from './paging/cursor-codec';
 import { RecordsService } from './records.service';
 import { startReadPath, ReadPathFixture } from './testing/read-path.fixture';
 
@@ -203,17 +204,24 @@ describe('read services (in-memory cache)', () => {
     expect(second.records.some((r) => ids.has(r.contactid))).toBe(false);
   });
 
-  it('should refuse a cursor for another table or a tampered one', async () => {
+  it('should refuse a cursor for another table, a tampered or unsigned one, and a signed one carrying what no argument allows', async () => {
     const records = f.get(RecordsService);
+    const codec = f.get(CursorCodec);
     const page = await records.list({ table: 'contact', top: 5, select: 'fullname' });
 
     await expect(records.list({ table: 'account', cursor: page.nextCursor })).rejects.toThrow(/belongs to table contacts/);
-    const state = JSON.parse(Buffer.from(page.nextCursor!, 'base64url').toString());
-    const forged = Buffer.from(JSON.stringify({ ...state, l: 'WhoAmI' })).toString('base64url');
-    await expect(records.list({ table: 'contact', cursor: forged })).rejects.toThrow(/not a valid nextCursor/);
-    const foreign = Buffer.from(JSON.stringify({ ...state, e: 'evil.example.com' })).toString('base64url');
+    const state = codec.decode(page.nextCursor!) as Record<string, unknown>;
+    const unsigned = Buffer.from(JSON.stringify({ ...state, l: 'WhoAmI' })).toString('base64url');
+    await expect(records.list({ table: 'contact', cursor: unsigned })).rejects.toThrow(/run the query again without cursor/);
+    const foreign = codec.encode({ ...state, e: 'evil.example.com' });
     await expect(records.list({ table: 'contact', cursor: foreign })).rejects.toThrow(/another user or environment/);
     await expect(records.list({ table: 'contact', cursor: 'not-a-cursor' })).rejects.toThrow(/not a valid nextCursor/);
+    emulator.requestLog.clear();
+    for (const l of ['contacts?$expand=parentcustomerid_account', `contacts?$filter=${'x'.repeat(5000)}`, 'contacts?$select=a%20b']) {
+      await expect(records.list({ table: 'contact', cursor: codec.encode({ ...state, l }) })).rejects.toThrow(/without cursor/);
+    }
+    await expect(records.list({ table: 'contact', cursor: codec.encode({ ...state, o: 1_000_000 }) })).rejects.toThrow(/without cursor/);
+    expect(emulator.requestLog.entries().filter((e) => e.url.includes('/contacts'))).toHaveLength(0);
   });
 
   it('should say nothing matched with an empty list, and translate lookup names in select', async () => {

@@ -1,7 +1,7 @@
 import { ToolError } from '../common/tool-error';
 import { truncate } from './odata';
 import type { SchemaField, TableSchema } from './schema-format';
-import { editDistance } from '../common/edit-distance';
+import { editDistance, worthSuggesting } from '../common/edit-distance';
 
 /**
  * `data` as the model gives it to create_record / update_record → the exact Web API body, checked against the
@@ -710,6 +710,7 @@ function listOr(items: string[]): string {
 
 /** Nearest field names: edit distance, substring either way, and display labels. */
 export function suggestFieldNames(input: string, fields: SchemaField[], max = 3): string[] {
+  if (!worthSuggesting(input)) return [];
   return nearest(
     input,
     fields.filter((f) => !f.readOnly).map((f) => ({ name: f.name, match: [f.name, ...(f.label ? [f.label.toLowerCase()] : [])] })),

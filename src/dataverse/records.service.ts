@@ -5,9 +5,11 @@ import { DataverseClient, FORMATTED_ANNOTATIONS } from './dataverse.client';
 import { formatRecord } from './formatting';
 import { MetadataService, TableInfo } from './metadata.service';
 import { buildQuery, parseFieldList, parseOrderBy, recordPath, validateFilter, validateGuid } from './odata';
+import { CursorCodec } from './paging/cursor-codec';
+import { checkCursorState, checkPageLink, CursorState, MAX_SELECT_FIELDS, MAX_TOP } from './paging/cursor-state';
 
 export const DEFAULT_TOP = 20;
-export const MAX_TOP = 500;
+export { MAX_TOP };
 /** Output budget of one list_records answer (characters of record JSON). */
 export const OUTPUT_BUDGET_CHARS = 40_000;
 
@@ -31,35 +33,12 @@ export interface ListRecordsResult {
   note?: string;
 }
 
-/**
- * The state behind an opaque `nextCursor`: which page to fetch again (a link relative to the API root,
- * always `<entity set>?...`), how many of its records were already returned, and whose it is.
- */
-interface CursorState {
-  v: 1;
-  /** environment host */
-  e: string;
-  /** user key hash */
-  u: string;
-  /** entity set */
-  t: string;
-  /** page link relative to the API root */
-  l: string;
-  /** page size */
-  n: number;
-  /** records of that page already returned */
-  o: number;
-  /** keep nulls (explicit select) */
-  k?: 1;
-}
-
-const ALLOWED_LINK_OPTIONS = new Set(['$select', '$filter', '$orderby', '$skiptoken', '$expand', '$count', '$top']);
-
 @Injectable()
 export class RecordsService {
   constructor(
     private readonly dv: DataverseClient,
     private readonly metadata: MetadataService,
+    private readonly cursors: CursorCodec,
   ) {}
 
   async list(input: ListRecordsInput): Promise<ListRecordsResult> {
@@ -95,6 +74,7 @@ export class RecordsService {
     const res = await this.dv.getRelative<{ value: Record<string, unknown>[]; '@odata.nextLink'?: string }>(state.l, {
       prefer: { annotations: FORMATTED_ANNOTATIONS, maxPageSize: state.n },
       context: { table: table.logicalName },
+      expect: { rows: [] },
     });
     const rows = res.body.value.slice(state.o);
     const records: Record<string, unknown>[] = [];
@@ -123,7 +103,7 @@ export class RecordsService {
       entitySetName: table.entitySetName,
       records,
       hasMore: !!next,
-      nextCursor: next ? encodeCursor(next) : undefined,
+      nextCursor: next ? this.cursors.encode(next) : undefined,
     };
     if (truncated) {
       result.truncated = true;
@@ -157,6 +137,9 @@ export class RecordsService {
   private async selectList(table: TableInfo, input: string | string[] | undefined): Promise<string[] | undefined> {
     const fields = parseFieldList(input);
     if (!fields) return undefined;
+    if (fields.length > MAX_SELECT_FIELDS) {
+      throw new ToolError('invalid_input', `select names ${fields.length} fields; at most ${MAX_SELECT_FIELDS} are accepted.`);
+    }
     const plain = fields.filter((f) => !/^_.+_value$/.test(f));
     if (!plain.length) return fields;
     const schema = await this.metadata.getSchema(table.logicalName);
@@ -172,41 +155,19 @@ export class RecordsService {
       throw new ToolError('internal', 'Dataverse returned a next-page link outside this environment; paging stopped.');
     }
     const relative = url.pathname.slice(api.pathname.length) + url.search;
-    this.checkLink(relative, table);
+    try {
+      checkPageLink(relative, table.entitySetName);
+    } catch {
+      throw new ToolError('internal', 'Dataverse returned a next-page link this server does not follow; paging stopped.');
+    }
     return relative;
   }
 
-  private checkLink(link: string, table: TableInfo): void {
-    const q = link.indexOf('?');
-    const path = q < 0 ? link : link.slice(0, q);
-    if (path !== table.entitySetName || link.includes('#')) throw new Error('link does not belong to this table');
-    const search = new URLSearchParams(q < 0 ? '' : link.slice(q + 1));
-    for (const key of search.keys()) if (!ALLOWED_LINK_OPTIONS.has(key)) throw new Error(`unexpected query option ${key}`);
-  }
-
+  /** A cursor this process (or a replica sharing CLIENT_SECRET) signed, for this user, environment and table, re-validated. */
   private decodeCursor(cursor: string, table: TableInfo, userHash: string): CursorState {
-    let state: CursorState;
-    try {
-      state = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as CursorState;
-      if (
-        state.v !== 1 ||
-        typeof state.l !== 'string' ||
-        !Number.isInteger(state.n) ||
-        !Number.isInteger(state.o) ||
-        state.n < 1 ||
-        state.n > MAX_TOP ||
-        state.o < 0
-      ) {
-        throw new Error('bad shape');
-      }
-    } catch {
-      throw new ToolError('invalid_input', 'cursor is not a valid nextCursor from list_records; call list_records again without cursor.');
-    }
+    const state = checkCursorState(this.cursors.decode(cursor), table.entitySetName);
     if (state.e !== this.dv.envHost || state.u !== userHash) {
-      throw new ToolError(
-        'invalid_input',
-        'This cursor was issued for another user or environment; call list_records again without cursor.',
-      );
+      throw new ToolError('invalid_input', 'This cursor was issued for another user or environment; run the query again without cursor.');
     }
     if (state.t !== table.entitySetName) {
       throw new ToolError(
@@ -214,15 +175,6 @@ export class RecordsService {
         `This cursor belongs to table ${state.t}, not ${table.logicalName}; pass the same table as the call that returned it.`,
       );
     }
-    try {
-      this.checkLink(state.l, table);
-    } catch {
-      throw new ToolError('invalid_input', 'cursor is not a valid nextCursor from list_records; call list_records again without cursor.');
-    }
     return state;
   }
-}
-
-function encodeCursor(state: CursorState): string {
-  return Buffer.from(JSON.stringify(state), 'utf8').toString('base64url');
 }

@@ -1,4 +1,4 @@
-import { FaultSettings } from './types';
+import { FaultSettings, HostileKind } from './types';
 
 /** Fault injection for /api/data requests: throttling, latency, failures and dropped connections. */
 
@@ -6,7 +6,8 @@ export type FaultDecision =
   | { kind: 'none' }
   | { kind: 'drop' }
   | { kind: 'throttle'; retryAfter: number; code: string }
-  | { kind: 'fail'; status: 500 | 502 | 503 | 504 };
+  | { kind: 'fail'; status: 500 | 502 | 503 | 504 }
+  | { kind: 'hostile'; hostile: HostileKind };
 
 export const THROTTLE_MESSAGES: Record<string, string> = {
   '0x80072322': 'Number of requests exceeded the limit of 6000 over time window of 300 seconds.',
@@ -20,12 +21,14 @@ export class Faults {
   private seen = 0;
   private failuresLeft = 0;
   private dropsLeft = 0;
+  private hostileLeft = 0;
 
   set(f: FaultSettings): void {
     this.settings = structuredClone(f ?? {});
     this.seen = 0;
     this.failuresLeft = f?.failures?.count ?? 0;
     this.dropsLeft = f?.dropConnections?.count ?? 0;
+    this.hostileLeft = f?.hostileResponses?.count ?? 0;
   }
 
   reset(): void {
@@ -38,11 +41,11 @@ export class Faults {
 
   get active(): boolean {
     const s = this.settings;
-    return !!(s.throttle || s.latencyMs || s.failures || s.dropConnections);
+    return !!(s.throttle || s.latencyMs || s.failures || s.dropConnections || s.hostileResponses);
   }
 
   /** Decides the fault (if any) for the next API request; counts the request. */
-  next(method: string): FaultDecision {
+  next(method: string, path = ''): FaultDecision {
     const s = this.settings;
     const n = ++this.seen;
     const matches = (methods?: string[]) => !methods || methods.length === 0 || methods.some((m) => m.toUpperCase() === method);
@@ -57,6 +60,11 @@ export class Faults {
     if (s.failures && this.failuresLeft > 0 && matches(s.failures.methods)) {
       this.failuresLeft--;
       return { kind: 'fail', status: s.failures.status };
+    }
+    const h = s.hostileResponses;
+    if (h && this.hostileLeft > 0 && matches(h.methods) && (!h.pathIncludes || path.includes(h.pathIncludes))) {
+      this.hostileLeft--;
+      return { kind: 'hostile', hostile: h.kind };
     }
     return { kind: 'none' };
   }

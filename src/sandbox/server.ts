@@ -11,6 +11,7 @@ import { ORGANIZATION_ID, TENANT_ID, seed } from './data/seed';
 import { ianaForCode } from './data/time-zones';
 import { ApiError, Errors } from './errors';
 import { Faults, THROTTLE_MESSAGES } from './faults';
+import { sendHostile, truncateBody } from './hostile/hostile-responses';
 import { ApiContext, ApiResult } from './handlers/context';
 import { findEntity, getEntity, getEntityNav, listEntities } from './handlers/metadata';
 import { countRecords, getRecord, listRecords } from './handlers/record-read';
@@ -158,7 +159,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     };
 
     if (faults.latencyMs) await sleep(faults.latencyMs);
-    const decision = faults.active ? faults.next(method) : { kind: 'none' as const };
+    const decision = faults.active ? faults.next(method, path) : { kind: 'none' as const };
+    if (decision.kind === 'hostile' && decision.hostile !== 'truncatedSuccess') {
+      entry.status = 200;
+      sendHostile(res, decision.hostile, apiHeaders());
+      return;
+    }
+    const truncated = decision.kind === 'hostile';
     if (decision.kind === 'drop') {
       entry.status = 0;
       req.socket.destroy();
@@ -221,6 +228,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       if (result.text !== undefined) {
         headers['Content-Type'] = 'text/plain; charset=utf-8';
         send(result.status, headers, result.text);
+      } else if (truncated) {
+        const cut = truncateBody(result.status, result.body === undefined ? undefined : JSON.stringify(result.body));
+        send(cut.status, { ...headers, 'Content-Type': JSON_TYPE }, cut.body);
       } else if (result.body !== undefined) {
         headers['Content-Type'] = JSON_TYPE;
         send(result.status, headers, JSON.stringify(result.body));

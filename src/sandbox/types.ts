@@ -41,7 +41,19 @@ export interface FaultSettings {
   failures?: { status: 500 | 502 | 503 | 504; count: number; methods?: string[] };
   /** The next `count` matching requests: socket destroyed without a response. */
   dropConnections?: { count: number; methods?: string[] };
+  /**
+   * The next `count` matching requests (by method and, when given, a substring of the path) get an answer no
+   * real Dataverse gives (see src/sandbox/hostile): all kinds but `truncatedSuccess` replace the request.
+   */
+  hostileResponses?: { kind: HostileKind; count: number; methods?: string[]; pathIncludes?: string };
 }
+
+/**
+ * `gzipBomb`: 200 gzip that inflates to 1 GB; `hugePage`: an 80 MB JSON page; `html`: a 200 sign-in page;
+ * `nullValue`: `{"value": null}`; `emptyBody`: an empty 200; `truncatedSuccess`: the request is executed and its
+ * answer cut in half.
+ */
+export type HostileKind = 'gzipBomb' | 'hugePage' | 'html' | 'nullValue' | 'emptyBody' | 'truncatedSuccess';
 
 export interface EmulatorHandle {
   /** Environment URL, e.g. http://127.0.0.1:40123 (no trailing slash). */

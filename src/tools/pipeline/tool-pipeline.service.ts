@@ -5,12 +5,18 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { callContext, CallContext } from '../../common/call-context';
 import { InFlightCalls } from '../../common/in-flight-calls';
 import { MCP_TOOL_METADATA_KEY } from '@rekog/mcp-nest/dist/mcp';
+import { ZodError } from 'zod';
 import { ToolError } from '../../common/tool-error';
 import { toolErrorResult } from './tool-result';
+import { argumentProblem } from './argument-limits';
 
 interface ToolMeta {
   name: string;
+  parameters?: { safeParse: (data: unknown, params?: unknown) => unknown };
+  annotations?: { readOnlyHint?: boolean; openWorldHint?: boolean };
 }
+
+const LIMITED = Symbol('argument limits checked');
 
 /**
  * @rekog/mcp-nest calls tool methods directly, so Nest guards and interceptors declared on tool classes
@@ -40,12 +46,13 @@ export class ToolPipelineService implements OnModuleInit {
         if (typeof original !== 'function') continue;
         const meta = Reflect.getMetadata(MCP_TOOL_METADATA_KEY, original) as ToolMeta | undefined;
         if (!meta || Object.prototype.hasOwnProperty.call(instance, methodName)) continue;
-        instance[methodName] = this.wrap(instance, original, methodName, meta.name ?? methodName);
+        limitArguments(meta);
+        instance[methodName] = this.wrap(instance, original, methodName, meta.name ?? methodName, changesDataverse(meta));
       }
     }
   }
 
-  private wrap(instance: object, original: (...args: unknown[]) => unknown, methodName: string, toolName: string) {
+  private wrap(instance: object, original: (...args: unknown[]) => unknown, methodName: string, toolName: string, writes: boolean) {
     // No Nest exception filters: their handler logs every error at error level, and a tool error's text can
     // quote the user's input (a filter). Errors are turned into isError results below instead.
     const withEnhancers = this.externalContextCreator.create(instance, original, methodName, undefined, undefined, undefined, undefined, {
@@ -57,6 +64,8 @@ export class ToolPipelineService implements OnModuleInit {
     const inFlight = this.inFlight;
     const wrapped = async function (this: unknown, ...args: unknown[]): Promise<CallToolResult> {
       if (inFlight.draining) return toolErrorResult('The server is shutting down; retry this call in a moment.');
+      const problem = argumentProblem(args[0]);
+      if (problem) return toolErrorResult(problem);
       const end = inFlight.begin();
       const request = args[2] as { headers?: Record<string, string | string[] | undefined> } | undefined;
       const auth = request?.headers?.authorization;
@@ -71,9 +80,12 @@ export class ToolPipelineService implements OnModuleInit {
       } catch (error) {
         if (error instanceof ToolError) return toolErrorResult(error.message);
         logger.error({ tool: toolName, err: error }, 'tool failed unexpectedly');
+        const what = `${toolName} failed with an unexpected error: ${error instanceof Error ? error.message : String(error)}.`;
+        // A write tool cannot tell whether Dataverse applied the change before the error: never invite a blind retry.
         return toolErrorResult(
-          `${toolName} failed with an unexpected error: ${error instanceof Error ? error.message : String(error)}. ` +
-            'Try again; if it keeps failing, check the server log.',
+          writes
+            ? `${what} The outcome is unknown: Dataverse may have applied it. Check with list_records or get_record before retrying; if it keeps failing, check the server log.`
+            : `${what} Try again; if it keeps failing, check the server log.`,
         );
       } finally {
         end();
@@ -86,4 +98,26 @@ export class ToolPipelineService implements OnModuleInit {
     Object.defineProperty(wrapped, 'name', { value: methodName });
     return wrapped;
   }
+}
+
+/** Tools that may change Dataverse (not read-only, and talking to it): their unexpected failures have an unknown outcome. */
+function changesDataverse(meta: ToolMeta): boolean {
+  return meta.annotations?.readOnlyHint === false && meta.annotations?.openWorldHint !== false;
+}
+
+/**
+ * The library parses a tool's arguments with its schema before the tool method (and so this pipeline) runs.
+ * The argument limits go in front of that parse, so oversized input costs no schema work either; the library
+ * answers a failed parse with `Invalid parameters: <message>` as an isError result.
+ */
+function limitArguments(meta: ToolMeta): void {
+  const schema = meta.parameters as (ToolMeta['parameters'] & { [LIMITED]?: true }) | undefined;
+  if (!schema || schema[LIMITED]) return;
+  const parse = schema.safeParse.bind(schema);
+  schema.safeParse = (data: unknown, params?: unknown) => {
+    const problem = argumentProblem(data);
+    if (problem) return { success: false, error: new ZodError([{ code: 'custom', path: [], message: problem, input: undefined }]) };
+    return parse(data, params);
+  };
+  schema[LIMITED] = true;
 }
