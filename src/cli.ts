@@ -31,15 +31,18 @@ export async function main(): Promise<void> {
   try {
     server = await startServer(config, logger);
   } catch (error) {
-    logger.fatal({ err: error }, 'server failed to start');
+    const taken = portInUseMessage(error, config);
+    // A taken port is an everyday mistake: one line that says what to change, no stack trace.
+    if (taken) process.stderr.write(`dataverse-mcp: ${taken}\n`);
+    else logger.fatal({ err: error }, 'server failed to start');
     await stopSandbox?.();
     process.exit(1);
   }
+  if (config.sandbox) printSandboxHelp(config, server.httpUrl);
   logger.info(
     { transports: config.transports, http: server.httpUrl, authMode: config.authMode, sandbox: config.sandbox },
     'dataverse-mcp ready',
   );
-  if (config.sandbox) printSandboxHelp(config, server.httpUrl);
 
   let closing = false;
   const shutdown = (reason: string) => {
@@ -70,13 +73,28 @@ export async function main(): Promise<void> {
   }
 }
 
+const QUIET_EMULATOR_LINES = new Set(['emulator listening', 'emulator data loaded']);
+
+/** `EADDRINUSE` on one of the server's own ports, in one line naming the variable that moves it. */
+export function portInUseMessage(error: unknown, config: Pick<AppConfig, 'mcpPort' | 'authRedirectPort'>): string | undefined {
+  const e = error as { code?: unknown; port?: unknown };
+  if (!e || e.code !== 'EADDRINUSE') return undefined;
+  const port = typeof e.port === 'number' ? e.port : config.mcpPort;
+  const variable = port === config.authRedirectPort && port !== config.mcpPort ? 'AUTH_REDIRECT_PORT' : 'MCP_PORT';
+  return (
+    `port ${port} is already in use (another dataverse-mcp or another program?). ` +
+    `Stop it, or set ${variable} to a free port (the MCP port is MCP_PORT, the sign-in redirect AUTH_REDIRECT_PORT).`
+  );
+}
+
 /** Starts the embedded Dataverse emulator and points the configuration at it. */
 async function startSandbox(config: AppConfig, logger: PinoLogger): Promise<() => Promise<void>> {
   const { startEmulator } = await import('./sandbox');
   const log = logger.child({ context: 'sandbox' });
   const emulator = await startEmulator({
     dataFile: config.sandboxDataFile,
-    log: (msg, fields) => log.info(fields ?? {}, msg),
+    // Its start-up lines are in the banner; failures stay at info.
+    log: (msg, fields) => (QUIET_EMULATOR_LINES.has(msg) ? log.debug(fields ?? {}, msg) : log.info(fields ?? {}, msg)),
   });
   config.dataverseUrl = emulator.url;
   config.dataverseApiUrl = emulator.apiUrl;
@@ -92,8 +110,9 @@ function printSandboxHelp(config: AppConfig, httpUrl?: string): void {
   lines.push(
     '  Claude Desktop (claude_desktop_config.json):',
     `    { "mcpServers": { "dataverse-sandbox": { "command": "node", "args": [${JSON.stringify(process.argv[1])}, "--sandbox"] } } }`,
-    '',
   );
+  if (httpUrl) lines.push('It stays in the foreground (Ctrl+C stops it): use a second terminal for Claude Code or the tests.');
+  lines.push('');
   process.stderr.write(lines.join('\n') + '\n');
 }
 

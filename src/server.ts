@@ -47,7 +47,8 @@ export async function startServer(
   options: Omit<AppModuleOptions, 'logger' | 'version'> = {},
 ): Promise<RunningServer> {
   const module = AppModule.forRoot(config, { ...options, logger, version: packageVersion() });
-  const nestLogger = new NestPinoLogger(logger.child({ context: 'nest' }));
+  // In the sandbox the start-up banner is what a person reads first: Nest's bootstrap lines go to debug.
+  const nestLogger = new NestPinoLogger(logger.child({ context: 'nest' }), { quietBootstrap: config.sandbox });
   const http = config.transports.some((t) => t !== 'stdio');
 
   if (!http) {
