@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 
 /** What one tool call carries through the services it calls (read by the audit interceptor). */
 export interface CallContext {
@@ -11,6 +12,8 @@ export interface CallContext {
   dataverseRequestIds: string[];
   /** The audit interceptor reads these for proposals and other events of a call. */
   auditExtras: Record<string, unknown>;
+  /** The MCP session the call came in on (for notifications/message about this call). */
+  mcpServer?: McpServer;
 }
 
 const storage = new AsyncLocalStorage<CallContext>();
