@@ -4,6 +4,8 @@ import type { Logger as PinoLogger } from 'pino';
 import { AppConfig, ConfigError, loadConfig, parseArgs, USAGE } from './config';
 import { createRootLogger } from './logging/logger';
 import { packageVersion, RunningServer, startServer } from './server';
+import { setSandboxViewerBase } from './common/sandbox-record-url';
+import type { RequestHandler } from 'express';
 
 const SHUTDOWN_DEADLINE_MS = 5000;
 
@@ -26,10 +28,11 @@ export async function main(): Promise<void> {
   }
 
   const logger = createRootLogger(config.logLevel);
-  const stopSandbox = config.sandbox ? await startSandbox(config, logger) : undefined;
+  const sandbox = config.sandbox ? await startSandbox(config, logger) : undefined;
+  const stopSandbox = sandbox?.stop;
   let server: RunningServer;
   try {
-    server = await startServer(config, logger);
+    server = await startServer(config, logger, sandbox ? { sandboxViewer: sandbox.viewer } : {});
   } catch (error) {
     const taken = portInUseMessage(error, config);
     // A taken port is an everyday mistake: one line that says what to change, no stack trace.
@@ -38,7 +41,10 @@ export async function main(): Promise<void> {
     await stopSandbox?.();
     process.exit(1);
   }
-  if (config.sandbox) printSandboxHelp(config, server.httpUrl);
+  if (config.sandbox) {
+    setSandboxViewerBase(server.httpUrl);
+    printSandboxHelp(config, server.httpUrl);
+  }
   logger.info(
     { transports: config.transports, http: server.httpUrl, authMode: config.authMode, sandbox: config.sandbox },
     'dataverse-mcp ready',
@@ -88,8 +94,8 @@ export function portInUseMessage(error: unknown, config: Pick<AppConfig, 'mcpPor
 }
 
 /** Starts the embedded Dataverse emulator and points the configuration at it. */
-async function startSandbox(config: AppConfig, logger: PinoLogger): Promise<() => Promise<void>> {
-  const { startEmulator } = await import('./sandbox');
+async function startSandbox(config: AppConfig, logger: PinoLogger): Promise<{ stop: () => Promise<void>; viewer: RequestHandler }> {
+  const { startEmulator, createSandboxViewer } = await import('./sandbox');
   const log = logger.child({ context: 'sandbox' });
   const emulator = await startEmulator({
     dataFile: config.sandboxDataFile,
@@ -98,7 +104,7 @@ async function startSandbox(config: AppConfig, logger: PinoLogger): Promise<() =
   });
   config.dataverseUrl = emulator.url;
   config.dataverseApiUrl = emulator.apiUrl;
-  return () => emulator.close();
+  return { stop: () => emulator.close(), viewer: createSandboxViewer(emulator) as RequestHandler };
 }
 
 function printSandboxHelp(config: AppConfig, httpUrl?: string): void {
@@ -107,6 +113,7 @@ function printSandboxHelp(config: AppConfig, httpUrl?: string): void {
     lines.push(`  Claude Code (SSE):  claude mcp add --transport sse dataverse-sandbox ${httpUrl}/sse`);
   if (httpUrl && config.transports.includes('http'))
     lines.push(`  Claude Code (HTTP): claude mcp add --transport http dataverse-sandbox ${httpUrl}/mcp`);
+  if (httpUrl) lines.push(`  Records (read-only, in your browser): ${httpUrl}/sandbox/`);
   lines.push(
     '  Claude Desktop (claude_desktop_config.json):',
     `    { "mcpServers": { "dataverse-sandbox": { "command": "node", "args": [${JSON.stringify(process.argv[1])}, "--sandbox"] } } }`,

@@ -3,4 +3,5 @@
  * (OAuth authorization code + PKCE) and fault injection. Importing this module does no work.
  */
 export { startEmulator } from './server';
+export { createSandboxViewer } from './viewer/viewer';
 export type { EmulatorHandle, EmulatorOptions, FaultSettings, RequestLogEntry } from './types';
