@@ -29,7 +29,8 @@ export async function main(): Promise<void> {
 
   const logger = createRootLogger(config.logLevel);
   const sandbox = config.sandbox ? await startSandbox(config, logger) : undefined;
-  const stopSandbox = sandbox?.stop;
+  let viewerListener: { url: string; close(): Promise<void> } | undefined;
+  const stopSandbox = sandbox && (() => Promise.resolve(viewerListener?.close()).then(sandbox.stop));
   let server: RunningServer;
   try {
     server = await startServer(config, logger, sandbox ? { sandboxViewer: sandbox.viewer } : {});
@@ -41,8 +42,10 @@ export async function main(): Promise<void> {
     await stopSandbox?.();
     process.exit(1);
   }
-  if (config.sandbox) {
-    setSandboxViewerBase(server.httpUrl);
+  if (sandbox) {
+    // Without an HTTP transport the record viewer gets a listener of its own (each stdio process has its own records).
+    if (!server.httpUrl) viewerListener = await listenViewer(config, sandbox.viewer, logger);
+    setSandboxViewerBase(server.httpUrl ?? viewerListener?.url);
     printSandboxHelp(config, server.httpUrl);
   }
   logger.info(
@@ -76,6 +79,18 @@ export async function main(): Promise<void> {
     // The client closed our stdin: it is gone, and so are we.
     process.stdin.once('end', () => shutdown('stdin closed'));
     process.stdin.once('close', () => shutdown('stdin closed'));
+  }
+}
+
+async function listenViewer(config: AppConfig, viewer: RequestHandler, logger: PinoLogger) {
+  const { listenSandboxViewer } = await import('./http/sandbox-viewer/listen-viewer');
+  try {
+    const listener = await listenSandboxViewer(viewer, { host: config.mcpHost, allowedOrigins: config.allowedOrigins });
+    logger.info({ url: `${listener.url}/sandbox/` }, 'sandbox record viewer listening');
+    return listener;
+  } catch (error) {
+    logger.warn({ err: error instanceof Error ? error.message : error }, 'the sandbox record viewer could not start');
+    return undefined;
   }
 }
 

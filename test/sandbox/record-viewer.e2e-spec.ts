@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { BrowserContext, chromium, Page } from 'playwright-core';
-import { callTool, connectHttp } from '../support/mcp-clients';
+import { callTool, connectHttp, connectStdio } from '../support/mcp-clients';
 import { freePort, SpawnedServer, spawnHttpServer } from '../support/server-process';
 
 /** Debian's chromium, never a downloaded browser. */
@@ -128,5 +128,27 @@ describe('the sandbox record viewer in a real browser', () => {
     expect(await status(`${server.url}/sandbox/`, { host: `evil.example:${port}` })).toBe(403);
     expect(await status(`${server.url}/sandbox/`, { origin: 'http://evil.example' })).toBe(403);
     expect((await fetch(`${server.url}/sandbox/contact/${contactId}`, { method: 'POST' })).status).toBe(405);
+  });
+});
+
+describe('the sandbox record viewer over stdio (Claude Desktop)', () => {
+  it("should serve the process's own records on a listener of its own, and write nothing to stdout", async () => {
+    const { client, stderr } = await connectStdio({ AUTH_REDIRECT_PORT: String(await freePort()) }, ['--sandbox']);
+    try {
+      await client.listTools();
+      const line = stderr()
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l) as { msg: string; url?: string })
+        .find((l) => l.msg === 'sandbox record viewer listening');
+      expect(line?.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/sandbox\/$/);
+
+      const res = await fetch(line!.url!);
+      expect(res.status).toBe(200);
+      expect(await res.text()).toContain('<h1>Tables</h1>');
+      expect(await status(line!.url!, { host: 'evil.example' })).toBe(403);
+    } finally {
+      await client.close();
+    }
   });
 });
