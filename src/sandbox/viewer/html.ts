@@ -34,6 +34,7 @@ code, .mono { font: 12px/1.4 ui-monospace, SFMono-Regular, Menlo, Consolas, mono
 td.value { white-space: pre-wrap; word-break: break-word; }
 .raw { color: var(--muted); font-size: 12px; margin-left: 6px; }
 .tag { display: inline-block; font-size: 11px; padding: 0 6px; border-radius: 8px; background: #e3f1f2; color: #0b5f66; margin-left: 6px; }
+table + p.sub { margin-top: 10px; }
 .empty { padding: 24px; background: #fff; border: 1px solid var(--line); border-radius: 6px; }
 `;
 
