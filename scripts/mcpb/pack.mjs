@@ -4,7 +4,7 @@
 // with the mcpb CLI. Beside the bundle, <bundle>.stamp names the build it holds; build/mcpb-manifest/ keeps the
 // manifest and its icon for `mcpb validate` in CI.   node scripts/mcpb/pack.mjs [--out DIR]   (default: the repository root)
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -50,7 +50,7 @@ function productionPackages() {
 function sizeOf(path) {
   const s = statSync(path);
   if (!s.isDirectory()) return s.size;
-  return spawnSync('du', ['-sb', path], { encoding: 'utf8' }).stdout.split('\t')[0] * 1;
+  return readdirSync(path).reduce((sum, name) => sum + sizeOf(join(path, name)), 0);
 }
 
 run(process.execPath, [join(root, 'scripts', 'build-stamp.mjs'), 'ensure'], 'the build');
