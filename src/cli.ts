@@ -4,6 +4,8 @@ import type { Logger as PinoLogger } from 'pino';
 import { AppConfig, ConfigError, loadConfig, parseArgs, USAGE } from './config';
 import { createRootLogger } from './logging/logger';
 import { packageVersion, RunningServer, startServer } from './server';
+import { setSandboxViewerBase } from './common/sandbox-record-url';
+import type { RequestHandler } from 'express';
 
 const SHUTDOWN_DEADLINE_MS = 5000;
 
@@ -26,20 +28,30 @@ export async function main(): Promise<void> {
   }
 
   const logger = createRootLogger(config.logLevel);
-  const stopSandbox = config.sandbox ? await startSandbox(config, logger) : undefined;
+  const sandbox = config.sandbox ? await startSandbox(config, logger) : undefined;
+  let viewerListener: { url: string; close(): Promise<void> } | undefined;
+  const stopSandbox = sandbox && (() => Promise.resolve(viewerListener?.close()).then(sandbox.stop));
   let server: RunningServer;
   try {
-    server = await startServer(config, logger);
+    server = await startServer(config, logger, sandbox ? { sandboxViewer: sandbox.viewer } : {});
   } catch (error) {
-    logger.fatal({ err: error }, 'server failed to start');
+    const taken = portInUseMessage(error, config);
+    // A taken port is an everyday mistake: one line that says what to change, no stack trace.
+    if (taken) process.stderr.write(`dataverse-mcp: ${taken}\n`);
+    else logger.fatal({ err: error }, 'server failed to start');
     await stopSandbox?.();
     process.exit(1);
+  }
+  if (sandbox) {
+    // Without an HTTP transport the record viewer gets a listener of its own (each stdio process has its own records).
+    if (!server.httpUrl) viewerListener = await listenViewer(config, sandbox.viewer, logger);
+    setSandboxViewerBase(server.httpUrl ?? viewerListener?.url);
+    printSandboxHelp(config, server.httpUrl);
   }
   logger.info(
     { transports: config.transports, http: server.httpUrl, authMode: config.authMode, sandbox: config.sandbox },
     'dataverse-mcp ready',
   );
-  if (config.sandbox) printSandboxHelp(config, server.httpUrl);
 
   let closing = false;
   const shutdown = (reason: string) => {
@@ -70,18 +82,45 @@ export async function main(): Promise<void> {
   }
 }
 
+async function listenViewer(config: AppConfig, viewer: RequestHandler, logger: PinoLogger) {
+  const { listenSandboxViewer } = await import('./http/sandbox-viewer/listen-viewer');
+  try {
+    const listener = await listenSandboxViewer(viewer, { host: config.mcpHost, allowedOrigins: config.allowedOrigins });
+    logger.info({ url: `${listener.url}/sandbox/` }, 'sandbox record viewer listening');
+    return listener;
+  } catch (error) {
+    logger.warn({ err: error instanceof Error ? error.message : error }, 'the sandbox record viewer could not start');
+    return undefined;
+  }
+}
+
+const QUIET_EMULATOR_LINES = new Set(['emulator listening', 'emulator data loaded']);
+
+/** `EADDRINUSE` on one of the server's own ports, in one line naming the variable that moves it. */
+export function portInUseMessage(error: unknown, config: Pick<AppConfig, 'mcpPort' | 'authRedirectPort'>): string | undefined {
+  const e = error as { code?: unknown; port?: unknown };
+  if (!e || e.code !== 'EADDRINUSE') return undefined;
+  const port = typeof e.port === 'number' ? e.port : config.mcpPort;
+  const variable = port === config.authRedirectPort && port !== config.mcpPort ? 'AUTH_REDIRECT_PORT' : 'MCP_PORT';
+  return (
+    `port ${port} is already in use (another dataverse-mcp or another program?). ` +
+    `Stop it, or set ${variable} to a free port (the MCP port is MCP_PORT, the sign-in redirect AUTH_REDIRECT_PORT).`
+  );
+}
+
 /** Starts the embedded Dataverse emulator and points the configuration at it. */
-async function startSandbox(config: AppConfig, logger: PinoLogger): Promise<() => Promise<void>> {
-  const { startEmulator } = await import('./sandbox');
+async function startSandbox(config: AppConfig, logger: PinoLogger): Promise<{ stop: () => Promise<void>; viewer: RequestHandler }> {
+  const { startEmulator, createSandboxViewer } = await import('./sandbox');
   const log = logger.child({ context: 'sandbox' });
   const emulator = await startEmulator({
     dataFile: config.sandboxDataFile,
     searchDisabled: config.sandboxSearchDisabled,
-    log: (msg, fields) => log.info(fields ?? {}, msg),
+    // Its start-up lines are in the banner; failures stay at info.
+    log: (msg, fields) => (QUIET_EMULATOR_LINES.has(msg) ? log.debug(fields ?? {}, msg) : log.info(fields ?? {}, msg)),
   });
   config.dataverseUrl = emulator.url;
   config.dataverseApiUrl = emulator.apiUrl;
-  return () => emulator.close();
+  return { stop: () => emulator.close(), viewer: createSandboxViewer(emulator) as RequestHandler };
 }
 
 function printSandboxHelp(config: AppConfig, httpUrl?: string): void {
@@ -90,11 +129,13 @@ function printSandboxHelp(config: AppConfig, httpUrl?: string): void {
     lines.push(`  Claude Code (SSE):  claude mcp add --transport sse dataverse-sandbox ${httpUrl}/sse`);
   if (httpUrl && config.transports.includes('http'))
     lines.push(`  Claude Code (HTTP): claude mcp add --transport http dataverse-sandbox ${httpUrl}/mcp`);
+  if (httpUrl) lines.push(`  Records (read-only, in your browser): ${httpUrl}/sandbox/`);
   lines.push(
     '  Claude Desktop (claude_desktop_config.json):',
     `    { "mcpServers": { "dataverse-sandbox": { "command": "node", "args": [${JSON.stringify(process.argv[1])}, "--sandbox"] } } }`,
-    '',
   );
+  if (httpUrl) lines.push('It stays in the foreground (Ctrl+C stops it): use a second terminal for Claude Code or the tests.');
+  lines.push('');
   process.stderr.write(lines.join('\n') + '\n');
 }
 

@@ -5,6 +5,7 @@ import type { Server } from 'node:http';
 import type { INestApplication, INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { RequestHandler } from 'express';
 import type { Logger as PinoLogger } from 'pino';
 import { AppModule, AppModuleOptions } from './app.module';
 import type { AppConfig } from './config/app-config';
@@ -44,10 +45,12 @@ export function packageVersion(): string {
 export async function startServer(
   config: AppConfig,
   logger: PinoLogger,
-  options: Omit<AppModuleOptions, 'logger' | 'version'> = {},
+  options: Omit<AppModuleOptions, 'logger' | 'version'> & { sandboxViewer?: RequestHandler } = {},
 ): Promise<RunningServer> {
-  const module = AppModule.forRoot(config, { ...options, logger, version: packageVersion() });
-  const nestLogger = new NestPinoLogger(logger.child({ context: 'nest' }));
+  const { sandboxViewer, ...moduleOptions } = options;
+  const module = AppModule.forRoot(config, { ...moduleOptions, logger, version: packageVersion() });
+  // In the sandbox the start-up banner is what a person reads first: Nest's bootstrap lines go to debug.
+  const nestLogger = new NestPinoLogger(logger.child({ context: 'nest' }), { quietBootstrap: config.sandbox });
   const http = config.transports.some((t) => t !== 'stdio');
 
   if (!http) {
@@ -74,6 +77,8 @@ export async function startServer(
     res.status(503).json({ jsonrpc: '2.0', error: { code: -32000, message: 'The server is shutting down; retry in a moment.' }, id: null });
   });
   app.use(createOriginGuard({ allowedOrigins: config.allowedOrigins, loopbackOnly: isLoopbackHost(config.mcpHost) }));
+  // The sandbox record viewer: read-only pages behind the same Origin/Host checks.
+  if (sandboxViewer) app.use('/sandbox', sandboxViewer);
   if (config.authMode === 'obo') {
     // Multi-user: RFC 9728 metadata is public; every MCP route needs a valid Entra token (health probes do not).
     app.use(createProtectedResourceHandler(config));

@@ -4,6 +4,7 @@ import { createServer, Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ToolError } from '../common/tool-error';
+import { clientLog } from '../logging/client/client-log';
 import { MsalTokenProvider } from './msal-token-provider';
 import {
   captureNestLogs,
@@ -265,11 +266,15 @@ describe('MsalTokenProvider', () => {
     it('should say the sign-in expired and to call sign_in when the refresh token is rejected with invalid_grant', async () => {
       await signInThroughBrowser();
       idp.refreshError = 'invalid_grant';
+      const notify = jest.spyOn(clientLog, 'warn');
 
       const error = await provider.getToken(undefined, { forceRefresh: true }).catch((e: unknown) => e);
 
       expect(error).toMatchObject({ kind: 'sign_in_required' });
       expect((error as ToolError).message).toMatch(/expired.*call sign_in/);
+      // The person at the client is told too, in the session of the call.
+      expect(notify).toHaveBeenCalledWith(expect.stringMatching(/^The Dataverse sign-in has expired/), 'call');
+      notify.mockRestore();
     });
 
     it('should start a new browser sign-in when sign_in is called after the refresh token was rejected', async () => {

@@ -9,6 +9,7 @@ import { FileTokenCachePlugin, tokenCacheFileName } from './file-token-cache';
 import { SignedInTokenProvider } from './signed-in-token-provider';
 import { PENDING_SIGN_IN_TTL_MS, ResolvedToken, SIGN_IN_EXPIRED_MESSAGE, SignedInAccount, SignInResult } from './token-provider';
 import { nestLogger } from './auth-logger';
+import { clientLog } from '../logging/client/client-log';
 
 type Msal = typeof import('@azure/msal-node');
 type PendingResult = Extract<SignInResult, { status: 'pending' }>;
@@ -133,6 +134,7 @@ export class MsalTokenProvider extends SignedInTokenProvider {
         this.logger.log?.(
           `The stored sign-in can no longer be refreshed (${(err as { errorCode?: string }).errorCode}); the user must sign in again.`,
         );
+        clientLog.warn('The Dataverse sign-in has expired: sign in again (the assistant can start it with sign_in).', 'call');
         throw new ToolError('sign_in_required', SIGN_IN_EXPIRED_MESSAGE);
       }
       this.logger.warn?.(`Refreshing the Dataverse token failed: ${describeMsalError(err)}`);

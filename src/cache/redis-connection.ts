@@ -1,6 +1,11 @@
 import { Logger } from '@nestjs/common';
 import type { RedisClientType } from 'redis';
 import { redactUrl } from '../config';
+import { clientLog } from '../logging/client/client-log';
+
+const REDIS_DOWN_NOTICE =
+  'Redis is unreachable: reading straight from Dataverse without the cache, and deletes cannot be confirmed until it is back.';
+const REDIS_UP_NOTICE = 'Redis is reachable again: caching and deletes resume.';
 
 export interface RedisConnectionOptions {
   /** Socket connect timeout. */
@@ -95,6 +100,7 @@ export class RedisConnection {
       { redis: redactUrl(this.url), err: error instanceof Error ? error.message : error },
       'Redis is unreachable: reading straight from Dataverse without caching until it is back',
     );
+    clientLog.warn(REDIS_DOWN_NOTICE, 'process');
   }
 
   /** An operation succeeded: ends an outage that had no reconnect (a frozen or slow server). */
@@ -102,6 +108,7 @@ export class RedisConnection {
     if (!this.down || !this.isReady) return;
     this.down = false;
     this.logger.log({ redis: redactUrl(this.url) }, 'Redis is answering again: caching resumes');
+    clientLog.notify('info', REDIS_UP_NOTICE, 'process');
   }
 
   async close(): Promise<void> {
@@ -119,7 +126,10 @@ export class RedisConnection {
     this.client.on('error', (error: unknown) => this.markDown(error));
     this.client.on('ready', () => {
       this.everReady = true;
-      if (this.down) this.logger.log({ redis: redactUrl(this.url) }, 'Redis is reachable again: caching resumes');
+      if (this.down) {
+        this.logger.log({ redis: redactUrl(this.url) }, 'Redis is reachable again: caching resumes');
+        clientLog.notify('info', REDIS_UP_NOTICE, 'process');
+      }
       this.down = false;
       const waiters = this.readyWaiters;
       this.readyWaiters = [];

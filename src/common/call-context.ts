@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 
 /** What one tool call carries through the services it calls (read by the audit interceptor). */
 export interface CallContext {
@@ -15,6 +16,8 @@ export interface CallContext {
   suggestionCells?: number;
   /** Names suggestions were looked for so far in this call. */
   suggestionRuns?: number;
+  /** The MCP session the call came in on (for notifications/message about this call). */
+  mcpServer?: McpServer;
 }
 
 const storage = new AsyncLocalStorage<CallContext>();

@@ -124,6 +124,11 @@ describe('loadConfig', () => {
     expect(problemsOf(URL_OK, ['--transport=carrier-pigeon'])[0]).toContain('--transport');
   });
 
+  it('should run the sandbox when DATAVERSE_URL is "sandbox" (launchers that pass no arguments)', () => {
+    const config = loadConfig({ DATAVERSE_URL: 'Sandbox' }, parseArgs([]));
+    expect(config).toMatchObject({ sandbox: true, authMode: 'sandbox', dataverseUrl: undefined });
+  });
+
   it('should run without DATAVERSE_URL when --sandbox is given', () => {
     const config = loadConfig({}, parseArgs(['--sandbox']));
     expect(config).toMatchObject({ sandbox: true, authMode: 'sandbox', dataverseUrl: undefined });

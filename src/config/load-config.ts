@@ -123,6 +123,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cli: CliOptions
     if (value !== undefined && value.trim() !== '') raw[name] = value.trim();
   }
   if (cli.transport !== undefined) raw.MCP_TRANSPORT = cli.transport;
+  // DATAVERSE_URL=sandbox is --sandbox for launchers that set variables but no arguments (the Claude Desktop extension).
+  const sandbox = cli.sandbox || raw.DATAVERSE_URL?.toLowerCase() === 'sandbox';
+  if (sandbox) delete raw.DATAVERSE_URL;
 
   const vars = Object.assign(new EnvironmentVariables(), raw);
   const problems = validateSync(vars).flatMap((e) =>
@@ -132,10 +135,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cli: CliOptions
   );
 
   const transports = parseTransports(vars.MCP_TRANSPORT);
-  if (!cli.sandbox && !vars.DATAVERSE_URL) {
+  if (!sandbox && !vars.DATAVERSE_URL) {
     problems.push(
       'DATAVERSE_URL is required: set it to your environment URL, e.g. https://contoso.crm.dynamics.com ' +
-        '(or start with --sandbox to try the server against the embedded emulator)',
+        '(or start with --sandbox, or set DATAVERSE_URL=sandbox, to try the server against the embedded emulator)',
     );
   }
   if (vars.CLIENT_SECRET) {
@@ -149,7 +152,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cli: CliOptions
   }
   if (problems.length) throw new ConfigError(problems);
 
-  const authMode: AuthMode = cli.sandbox
+  const authMode: AuthMode = sandbox
     ? 'sandbox'
     : vars.CLIENT_SECRET
       ? 'obo'
@@ -158,7 +161,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cli: CliOptions
         : vars.AUTH_FLOW === 'device-code'
           ? 'device-code'
           : 'interactive';
-  const dataverseUrl = vars.DATAVERSE_URL && !cli.sandbox ? normaliseDataverseUrl(vars.DATAVERSE_URL) : undefined;
+  const dataverseUrl = vars.DATAVERSE_URL && !sandbox ? normaliseDataverseUrl(vars.DATAVERSE_URL) : undefined;
 
   return {
     dataverseUrl,
@@ -190,7 +193,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cli: CliOptions
     readOnly: bool(vars.DATAVERSE_READ_ONLY, false),
     allowDelete: bool(vars.DATAVERSE_ALLOW_DELETE, true),
     logLevel: (vars.LOG_LEVEL ?? 'info') as LogLevel,
-    sandbox: cli.sandbox,
+    sandbox,
     sandboxDataFile: cli.dataFile,
     ...(cli.noSearch ? { sandboxSearchDisabled: true } : {}),
   };

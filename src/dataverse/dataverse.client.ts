@@ -3,6 +3,7 @@ import * as https from 'node:https';
 import { Inject, Injectable, Logger, OnModuleDestroy, Optional } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { callContext } from '../common/call-context';
+import { clientLog } from '../logging/client/client-log';
 import { ToolError } from '../common/tool-error';
 import { SignedInAccount, TOKEN_PROVIDER, TokenProvider } from '../auth/token-provider';
 import { classifyHttpError, DataverseError, DataverseErrorInfo, DataverseErrorKind, ErrorContext, toToolError } from './dataverse-error';
@@ -330,6 +331,7 @@ export class DataverseClient implements OnModuleDestroy {
         throttleRetries++;
         if (throttleRetries <= this.options.maxThrottleRetries && throttleWaitedMs + waitS * 1000 <= this.options.maxThrottleWaitMs) {
           this.logger.warn({ method, path, retryAfterSeconds: waitS, requestId }, 'Dataverse throttled the request; waiting Retry-After');
+          clientLog.warn(`Dataverse is throttling requests (service protection limits): waiting ${waitS} s before retrying.`, 'call');
           throttleWaitedMs += waitS * 1000;
           // Retrying after a 429 is safe for writes too: Dataverse did not execute the request.
           // Retry-After: 0 still backs off a little, so a storm of them does not become a tight loop.

@@ -29,6 +29,8 @@ export interface RelatedCount {
   count: number | null;
   /** The count hit Dataverse's cap of 5000: there are at least that many. */
   atLeast?: true;
+  /** Restrict relationships only: the first few of the records that block the delete. */
+  records?: Array<{ id: string; name?: string }>;
 }
 
 /** What `delete_record` shows the user before they say yes, and what the proposal stores. */
@@ -81,6 +83,8 @@ const MAX_IDENTIFYING = 5;
 const MAX_COUNTED = 60;
 const COUNT_CONCURRENCY = 6;
 const COUNT_CAP = 5000;
+/** Blocking records named per restrict relationship. */
+const MAX_BLOCKING_NAMED = 3;
 const FIELD_NAME = /^[a-z][a-z0-9_]{0,127}$/;
 const RANK: Record<string, number> = { Restrict: 0, Cascade: 1, RemoveLink: 2 };
 
@@ -245,13 +249,26 @@ export class DeleteImpactService {
   private async count(r: OneToManyRelationship, related: TableInfo, id: string): Promise<{ cascadeDelete: string; result: RelatedCount }> {
     const base: RelatedCount = { relationship: r.schemaName, table: r.referencingEntity, field: r.referencingAttribute, count: null };
     try {
-      const res = await this.dv.get<{ '@odata.count'?: number }>(related.entitySetName, {
-        query: { $select: related.primaryIdAttribute, $filter: `_${r.referencingAttribute}_value eq ${id}`, $count: 'true', $top: '1' },
+      // Restrict: the same query names the first few blocking records, so the user knows which to reassign.
+      const restrict = r.cascadeDelete === 'Restrict';
+      const nameField =
+        restrict && related.primaryNameAttribute && FIELD_NAME.test(related.primaryNameAttribute)
+          ? related.primaryNameAttribute
+          : undefined;
+      const res = await this.dv.get<{ '@odata.count'?: number; value?: Array<Record<string, unknown>> }>(related.entitySetName, {
+        query: {
+          $select: nameField ? `${related.primaryIdAttribute},${nameField}` : related.primaryIdAttribute,
+          $filter: `_${r.referencingAttribute}_value eq ${id}`,
+          $count: 'true',
+          $top: String(restrict ? MAX_BLOCKING_NAMED : 1),
+        },
         context: { table: related.logicalName },
       });
       const n = res.body['@odata.count'];
       if (typeof n !== 'number') return { cascadeDelete: r.cascadeDelete, result: base };
-      return { cascadeDelete: r.cascadeDelete, result: { ...base, count: n, ...(n >= COUNT_CAP ? { atLeast: true as const } : {}) } };
+      const records = restrict && n > 0 ? blockingRecords(res.body.value ?? [], related.primaryIdAttribute, nameField) : undefined;
+      const result = { ...base, count: n, ...(n >= COUNT_CAP ? { atLeast: true as const } : {}), ...(records?.length ? { records } : {}) };
+      return { cascadeDelete: r.cascadeDelete, result };
     } catch (error) {
       if (!(error instanceof ToolError)) throw error;
       if (error.kind === 'sign_in_required' || error.kind === 'throttled' || error.kind === 'unavailable') throw error;
@@ -272,9 +289,21 @@ function display(record: Record<string, unknown>, field: string): unknown {
   return value;
 }
 
+function blockingRecords(rows: Array<Record<string, unknown>>, idField: string, nameField?: string): Array<{ id: string; name?: string }> {
+  return rows.slice(0, MAX_BLOCKING_NAMED).flatMap((row) => {
+    const rid = row[idField];
+    if (typeof rid !== 'string') return [];
+    const name = nameField ? row[nameField] : undefined;
+    return [{ id: rid, ...(typeof name === 'string' && name ? { name } : {}) }];
+  });
+}
+
 function countText(c: RelatedCount): string {
   const n = c.count === null ? 'an unknown number of' : `${c.count}${c.atLeast ? '+' : ''}`;
-  return `${n} ${c.table} record${c.count === 1 ? '' : 's'} (via ${c.field})`;
+  const named = c.records?.length
+    ? `: ${c.records.map((r) => (r.name ? `"${truncate(r.name, 60)}" (${r.id})` : r.id)).join(', ')}${(c.count ?? 0) > c.records.length ? ', …' : ''}`
+    : '';
+  return `${n} ${c.table} record${c.count === 1 ? '' : 's'} (via ${c.field})${named}`;
 }
 
 export function summaryText(s: DeleteSummary): string {

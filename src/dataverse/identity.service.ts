@@ -13,6 +13,7 @@ export interface CachedIdentity {
   fullName?: string;
   domainName?: string;
   businessUnitId: string;
+  businessUnitName?: string;
   organizationId: string;
   timeZoneCode?: number;
   windowsName?: string;
@@ -37,6 +38,7 @@ export interface Identity {
   fullName?: string;
   domainName?: string;
   businessUnitId: string;
+  businessUnitName?: string;
   organizationId: string;
   timeZone: IdentityTimeZone;
   utcNow: string;
@@ -81,7 +83,8 @@ export class IdentityService implements OnModuleInit {
       })
     ).body;
     const userId = validateGuid(who.UserId, 'user id');
-    const [user, settings] = await Promise.all([
+    const businessUnitId = validateGuid(who.BusinessUnitId, 'business unit id');
+    const [user, settings, unit] = await Promise.all([
       this.dv.get<{ fullname?: string; domainname?: string }>(`systemusers(${userId})`, { query: { $select: 'fullname,domainname' } }),
       this.dv
         .get<{ timezonecode?: number }>(`usersettingscollection(${userId})`, { query: { $select: 'timezonecode' } })
@@ -90,6 +93,10 @@ export class IdentityService implements OnModuleInit {
           this.logger.warn({ err: error instanceof Error ? error.message : error }, 'could not read the user time zone');
           return undefined;
         }),
+      this.dv.get<{ name?: string }>(`businessunits(${businessUnitId})`, { query: { $select: 'name' } }).catch((error: unknown) => {
+        this.logger.warn({ err: error instanceof Error ? error.message : error }, 'could not read the business unit name');
+        return undefined;
+      }),
     ]);
     const code = settings?.body.timezonecode;
     let zone: { standardname?: string; userinterfacename?: string; bias?: number } | undefined;
@@ -107,7 +114,8 @@ export class IdentityService implements OnModuleInit {
       userId,
       fullName: user.body.fullname ?? undefined,
       domainName: user.body.domainname ?? undefined,
-      businessUnitId: who.BusinessUnitId.toLowerCase(),
+      businessUnitId,
+      businessUnitName: unit?.body.name ?? undefined,
       organizationId: who.OrganizationId.toLowerCase(),
       timeZoneCode: code,
       windowsName: zone?.standardname,
@@ -127,6 +135,7 @@ export function present(c: CachedIdentity, now: Date): Identity {
     fullName: c.fullName,
     domainName: c.domainName,
     businessUnitId: c.businessUnitId,
+    businessUnitName: c.businessUnitName,
     organizationId: c.organizationId,
     timeZone: {
       code: c.timeZoneCode,

@@ -137,7 +137,7 @@ describe('read services (in-memory cache)', () => {
   it('should return identity with the time zone and current offset', async () => {
     const id = await f.get(IdentityService).getIdentity(new Date('2025-07-01T12:00:00Z'));
 
-    expect(id).toMatchObject({ userId: emulator.sandboxUserId, fullName: 'Sandbox User' });
+    expect(id).toMatchObject({ userId: emulator.sandboxUserId, fullName: 'Sandbox User', businessUnitName: 'sandbox' });
     expect(id.timeZone).toMatchObject({
       code: 110,
       windowsName: 'W. Europe Standard Time',

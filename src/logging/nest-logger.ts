@@ -1,18 +1,29 @@
 import type { LoggerService } from '@nestjs/common';
 import type { Logger as PinoLogger } from 'pino';
 
+/** The contexts of the ~25 lines Nest writes while it starts. */
+const BOOTSTRAP_CONTEXTS = new Set(['NestFactory', 'InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'NestApplication']);
+
 /**
  * Nest's own logger interface over the root pino logger, passed to NestFactory at creation so that
  * nothing Nest prints during bootstrap goes to stdout (its default ConsoleLogger writes there).
  */
 export class NestPinoLogger implements LoggerService {
-  constructor(private readonly root: PinoLogger) {}
+  /** `quietBootstrap`: Nest's start-up lines (modules initialised, routes mapped) are logged at debug, not info. */
+  constructor(
+    private readonly root: PinoLogger,
+    private readonly options: { quietBootstrap?: boolean } = {},
+  ) {}
 
   log(message: unknown, ...rest: unknown[]) {
-    this.write('info', message, rest);
+    const context = rest[rest.length - 1];
+    const bootstrap = this.options.quietBootstrap && typeof context === 'string' && BOOTSTRAP_CONTEXTS.has(context);
+    this.write(bootstrap ? 'debug' : 'info', message, rest);
   }
   error(message: unknown, ...rest: unknown[]) {
-    this.write('error', message, rest);
+    // Nest logs a failed listen before rejecting; the caller reports a taken port in one line of its own.
+    const taken = typeof message === 'string' && message.startsWith('Error: listen EADDRINUSE');
+    this.write(taken ? 'debug' : 'error', message, rest);
   }
   warn(message: unknown, ...rest: unknown[]) {
     this.write('warn', message, rest);

@@ -4,3 +4,4 @@
  */
 export { startEmulator } from './server';
 export type { AuditSettings, EmulatorHandle, EmulatorOptions, FaultSettings, RequestLogEntry } from './types';
+export { createSandboxViewer } from './viewer/viewer';

@@ -431,6 +431,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         const r = store.get(em.def.logicalName, id);
         return r ? structuredClone(r) : undefined;
       },
+      list(entitySet, top) {
+        const em = model.bySet.get(entitySet);
+        if (!em) throw new Error(`Unknown entity set '${entitySet}'`);
+        const all = [...store.table(em.def.logicalName).values()];
+        const at = (r: Record<string, unknown>) => (typeof r.modifiedon === 'string' ? r.modifiedon : '');
+        all.sort((a, b) => at(b).localeCompare(at(a)));
+        return { total: all.length, rows: all.slice(0, top).map((r) => structuredClone(r)) };
+      },
     },
     async close() {
       if (closed) return;

@@ -75,6 +75,8 @@ export interface EmulatorHandle {
   store: {
     count(entitySet: string, filter?: (r: Record<string, unknown>) => boolean): number;
     get(entitySet: string, id: string): Record<string, unknown> | undefined;
+    /** The first `top` rows, most recently modified first (copies), and how many there are (the record viewer). */
+    list(entitySet: string, top: number): { total: number; rows: Record<string, unknown>[] };
   };
   /** Closes the listener and all keep-alive sockets promptly (flushing a pending data file save). */
   close(): Promise<void>;

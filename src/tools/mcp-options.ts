@@ -1,5 +1,6 @@
 import { McpOptions, McpTransportType } from '@rekog/mcp-nest/dist/mcp';
 import type { AppConfig } from '../config/app-config';
+import { clientLog } from '../logging/client/client-log';
 import { SERVER_INSTRUCTIONS } from './instructions';
 
 export const SERVER_NAME = 'dataverse-mcp';
@@ -25,5 +26,8 @@ export function mcpOptions(config: AppConfig, version: string): McpOptions {
     streamableHttp: { enableJsonResponse: true, statelessMode: true, sessionIdGenerator: undefined },
     sse: { pingEnabled: true, pingIntervalMs: 30000 },
     logging: { level: ['error', 'warn'] },
+    // MCP logging: logging/setLevel is answered by the SDK; see clientLog for what is sent.
+    capabilities: { logging: {} },
+    serverMutator: (server) => clientLog.attach(server),
   };
 }

@@ -38,6 +38,7 @@ describe('read tools end to end (Streamable HTTP, Redis)', () => {
     expect(result.structuredContent).toMatchObject({
       userId: emulator.sandboxUserId,
       fullName: 'Sandbox User',
+      businessUnitName: 'sandbox',
       timeZone: { windowsName: 'W. Europe Standard Time', ianaId: 'Europe/Berlin', utcOffset: expect.stringMatching(/^\+0[12]:00$/) },
     });
   });

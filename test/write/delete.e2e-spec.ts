@@ -249,9 +249,13 @@ describe('delete_record / confirm_delete_record (stdio, Redis)', () => {
     const result = await callTool(session.client, 'delete_record', { table: 'account', id: accountId });
 
     expect(result.isError).toBe(true);
+    const projectId = (project.structuredContent as { id: string }).id;
     expect(result.text).toMatch(
-      new RegExp(`This delete will be refused because ${n} cr8a1_project records? \\(via cr8a1_accountid\\) still reference`),
+      new RegExp(
+        `This delete will be refused because ${n} cr8a1_project records? \\(via cr8a1_accountid\\): "Blocking project" \\(${projectId}\\)`,
+      ),
     );
+    expect(result.text).toMatch(/still reference/);
     expect(result.text).toMatch(/reassign or delete them first/);
     expect(result.text).toMatch(/no confirmation token was issued/);
     expect(emulator.store.get('accounts', accountId)).toBeDefined();

@@ -2,6 +2,7 @@ import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
 import { ExternalContextCreator } from '@nestjs/core/helpers/external-context-creator';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { callContext, CallContext } from '../../common/call-context';
 import { InFlightCalls } from '../../common/in-flight-calls';
 import { MCP_TOOL_METADATA_KEY } from '@rekog/mcp-nest/dist/mcp';
@@ -74,6 +75,7 @@ export class ToolPipelineService implements OnModuleInit {
         bearer: typeof auth === 'string' && /^bearer /i.test(auth) ? auth.slice(7).trim() : undefined,
         dataverseRequestIds: [],
         auditExtras: {},
+        mcpServer: (args[1] as { mcpServer?: McpServer } | undefined)?.mcpServer,
       };
       try {
         return (await callContext.run(ctx, () => withEnhancers(...args))) as CallToolResult;

@@ -11,6 +11,7 @@ export const identityOutputSchema = z.object({
   fullName: z.string().optional().describe('Full name of the user.'),
   domainName: z.string().optional().describe('Sign-in name (UPN) of the user.'),
   businessUnitId: z.string().describe("Id of the user's business unit."),
+  businessUnitName: z.string().optional().describe("Name of the user's business unit."),
   organizationId: z.string().describe('Id of the Dataverse organization.'),
   timeZone: z
     .object({
