@@ -44,7 +44,7 @@ describe('HTTP edge limits (single-user server, SSE and Streamable HTTP)', () =>
         expect(errorOf(res.text)).toMatchObject({
           jsonrpc: '2.0',
           id: null,
-          error: { code: -32600, message: expect.stringContaining('deeper than 64 levels') },
+          error: { code: -32600, message: expect.stringContaining('deeper than 1,000 levels') },
         });
       }
     } finally {
@@ -52,6 +52,13 @@ describe('HTTP edge limits (single-user server, SSE and Streamable HTTP)', () =>
     }
     expect((await rawRequest(server.url, 'GET', '/healthz')).status).toBe(200);
     expect(server.stderr()).not.toContain('Maximum call stack');
+  });
+
+  it('should leave arguments nested just under the limit to the tool, which answers with a tool error', async () => {
+    const res = await post('/mcp', callWith(`{"filter":${nested(990)}}`));
+
+    expect(res.status).toBe(200);
+    expect(JSON.parse(res.text)).toMatchObject({ id: 2, result: { isError: true } });
   });
 
   it('should answer invalid JSON with a JSON-RPC parse error (-32700) on both transports', async () => {

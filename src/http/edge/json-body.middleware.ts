@@ -81,7 +81,7 @@ function refuse(err: ParserError, res: Response, next: NextFunction, limits: Jso
         res,
         400,
         INVALID_REQUEST,
-        `Invalid Request: the request body nests arrays and objects deeper than ${limits.maxDepth} levels; flatten the arguments.`,
+        `Invalid Request: the request body nests arrays and objects deeper than ${limits.maxDepth.toLocaleString('en')} levels; flatten the arguments.`,
       );
     case 'entity.shape.items':
       return sendJsonRpcError(
