@@ -90,6 +90,8 @@ describe('HTTP edge limits (single-user server, SSE and Streamable HTTP)', () =>
       expect(`${path} ${(await post(path, JSON.stringify(INIT))).status}`).toBe(`${path} 404`);
     }
     expect((await post('/mcp', JSON.stringify(INIT))).status).toBe(200);
+    // HEAD would run the SSE handler and hold a session that never answers.
+    expect((await rawRequest(server.url, 'HEAD', '/sse')).status).toBe(405);
   });
 
   it('should cap open SSE sessions at 256 with 429, and accept new ones once they close', async () => {

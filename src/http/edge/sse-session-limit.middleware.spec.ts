@@ -67,9 +67,12 @@ describe('createSseSessionLimit', () => {
 
     const spelled = await open(undefined, '/SSE/');
     const other = await fetch(`${base}/elsewhere`);
+    const head = await fetch(`${base}/sse`, { method: 'HEAD' });
 
     expect(spelled.res.status).toBe(429);
     expect(other.status).toBe(404);
+    expect(head.status).toBe(405);
+    expect(head.headers.get('allow')).toBe('GET');
     held.forEach((h) => h.close());
     await until(() => limit.stats().open === 0);
     expect(limit.stats().open).toBe(0);

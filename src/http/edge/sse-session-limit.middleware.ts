@@ -13,14 +13,19 @@ export interface SseSessionLimits {
 
 /**
  * Caps open SSE sessions: a `GET /sse` (in any spelling) over the limit gets 429 with a JSON-RPC error body
- * before a session exists. A stream counts from the request until its connection closes, so nothing is left
+ * before a session exists; `HEAD /sse` gets 405 (it would open a session that never answers). A stream counts from the request until its connection closes, so nothing is left
  * counted once a client goes away.
  */
 export function createSseSessionLimit(limits: SseSessionLimits) {
   let open = 0;
   const perUser = new Map<string, number>();
   const middleware = function sseSessionLimit(req: Request, res: Response, next: NextFunction): void {
-    if (req.method !== 'GET' || canonicalPath(req.path) !== SSE_ROUTE) return next();
+    if ((req.method !== 'GET' && req.method !== 'HEAD') || canonicalPath(req.path) !== SSE_ROUTE) return next();
+    if (req.method === 'HEAD') {
+      // The router would run the GET handler: a session that never answers (no body) and is never counted.
+      res.setHeader('Allow', 'GET');
+      return sendJsonRpcError(res, 405, SERVER_ERROR, 'Method not allowed: open an SSE session with GET.');
+    }
     const user = limits.userOf(req);
     const mine = user === undefined ? 0 : (perUser.get(user) ?? 0);
     if (open >= limits.total) {
