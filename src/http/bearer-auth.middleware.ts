@@ -11,13 +11,6 @@ import { canonicalPath, isPublicRoute, MESSAGES_ROUTE, sessionIdOf, SSE_ROUTE } 
 export class SessionBindings {
   private readonly owners = new Map<string, string>();
 
-  /** The sessions each user holds open. */
-  countFor(userKey: string): number {
-    let n = 0;
-    for (const owner of this.owners.values()) if (owner === userKey) n++;
-    return n;
-  }
-
   bind(sessionId: string, userKey: string): void {
     this.owners.set(sessionId, userKey);
   }
