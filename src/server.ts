@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import type { Server } from 'node:http';
 import type { INestApplication, INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
-import type { RequestHandler } from 'express';
+import { ExpressAdapter, NestExpressApplication } from '@nestjs/platform-express';
+import express, { type RequestHandler } from 'express';
 import type { Logger as PinoLogger } from 'pino';
 import { AppModule, AppModuleOptions } from './app.module';
 import type { AppConfig } from './config/app-config';
@@ -13,15 +13,16 @@ import { isLoopbackHost } from './config';
 import { createOriginGuard } from './http/origin.middleware';
 import { ENTRA_TOKEN_VALIDATOR } from './auth/obo';
 import type { EntraTokenValidator } from './auth/obo/entra-token-validator';
-import { createBearerAuth, SessionBindings } from './http/bearer-auth.middleware';
+import { authenticatedUser, createBearerAuth, SessionBindings } from './http/bearer-auth.middleware';
+import { createJsonBody } from './http/edge/json-body.middleware';
+import { MAX_SSE_SESSIONS, MAX_SSE_SESSIONS_PER_USER } from './http/edge/limits';
+import { createSseSessionLimit } from './http/edge/sse-session-limit.middleware';
 import { createProtectedResourceHandler, protectedResourceMetadataUrl } from './http/protected-resource';
 import { NestPinoLogger } from './logging/nest-logger';
 import { InFlightCalls } from './common/in-flight-calls';
 
 /** How long shutdown waits for running tool calls before closing anyway (the whole shutdown has 5 s). */
 const DRAIN_MS = 3000;
-/** Largest JSON request: Dataverse text fields hold up to ~1 MB, and Express's default is 100 KB. */
-const JSON_BODY_LIMIT = '4mb';
 
 export interface RunningServer {
   app: INestApplication | INestApplicationContext;
@@ -67,8 +68,14 @@ export async function startServer(
     };
   }
 
-  const app = await NestFactory.create<NestExpressApplication>(module, { logger: nestLogger, abortOnError: false, bodyParser: true });
-  app.useBodyParser('json', { limit: JSON_BODY_LIMIT });
+  // Routes match exactly as registered (`/MCP` and `/mcp/` are not `/mcp`); the router reads these settings once.
+  const instance = express().set('case sensitive routing', true).set('strict routing', true);
+  // Bodies are parsed by the edge's own parser, after the auth check and within its limits (see below).
+  const app = await NestFactory.create<NestExpressApplication>(module, new ExpressAdapter(instance), {
+    logger: nestLogger,
+    abortOnError: false,
+    bodyParser: false,
+  });
   const inFlight = app.get(InFlightCalls);
   // Once shutdown starts, new requests are turned away (clients retry elsewhere) while running calls finish.
   app.use((req: { url?: string }, res: import('express').Response, next: () => void) => {
@@ -77,10 +84,11 @@ export async function startServer(
     res.status(503).json({ jsonrpc: '2.0', error: { code: -32000, message: 'The server is shutting down; retry in a moment.' }, id: null });
   });
   app.use(createOriginGuard({ allowedOrigins: config.allowedOrigins, loopbackOnly: isLoopbackHost(config.mcpHost) }));
-  // The sandbox record viewer: read-only pages behind the same Origin/Host checks.
+  // The sandbox record viewer: read-only pages behind the same Origin/Host checks (never in multi-user mode).
   if (sandboxViewer) app.use('/sandbox', sandboxViewer);
-  if (config.authMode === 'obo') {
-    // Multi-user: RFC 9728 metadata is public; every MCP route needs a valid Entra token (health probes do not).
+  const multiUser = config.authMode === 'obo';
+  if (multiUser) {
+    // Multi-user: health probes and RFC 9728 metadata are public; every other request needs a valid Entra token.
     app.use(createProtectedResourceHandler(config));
     app.use(
       createBearerAuth({
@@ -91,6 +99,14 @@ export async function startServer(
       }),
     );
   }
+  app.use(
+    createSseSessionLimit({
+      total: MAX_SSE_SESSIONS,
+      perUser: MAX_SSE_SESSIONS_PER_USER,
+      userOf: (req) => (multiUser ? (authenticatedUser(req)?.userKey ?? '') : undefined),
+    }),
+  );
+  app.use(createJsonBody());
   await app.listen(config.mcpPort, config.mcpHost);
   const server = app.getHttpServer() as Server;
   const address = server.address();

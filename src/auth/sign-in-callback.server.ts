@@ -29,13 +29,21 @@ export function renderPage(title: string, message: string): string {
   );
 }
 
+/** Both loopback addresses: a browser may resolve `localhost` to either, so neither is left for another program. */
+const LOOPBACK = ['127.0.0.1', '::1'];
+const LOOPBACK_NAMES = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
+/** This machine has no such address family (IPv6 off): nobody can listen there, so there is nothing to guard. */
+const NO_ADDRESS = new Set(['EADDRNOTAVAIL', 'EAFNOSUPPORT']);
+
 /**
  * The sign-in redirect receiver: plain `node:http`, because in stdio mode there is no HTTP app.
- * It listens only while a sign-in is pending and serves only the callback path `/`.
+ * It listens only while a sign-in is pending and serves only the callback path `/`. On a loopback host it
+ * listens on 127.0.0.1 and [::1] alike (the redirect URI says `localhost`, which browsers resolve to
+ * either), and refuses to start when another program holds the port on one of them.
  * It never logs the query string: it carries the authorization code.
  */
 export class SignInCallbackServer {
-  private server?: Server;
+  private servers: Server[] = [];
   private closing?: Promise<void>;
 
   constructor(
@@ -45,42 +53,79 @@ export class SignInCallbackServer {
   ) {}
 
   get listening(): boolean {
-    return !!this.server?.listening;
+    return this.servers.length > 0 && this.servers.every((s) => s.listening);
+  }
+
+  /** The addresses it listens on now, e.g. `['127.0.0.1', '::1']`. */
+  get addresses(): string[] {
+    return this.servers.map((s) => (s.address() as AddressInfo).address);
   }
 
   /** Starts listening; resolves the bound port. Port in use → ToolError naming AUTH_REDIRECT_PORT. */
   async listen(handler: CallbackHandler): Promise<number> {
+    const hosts = LOOPBACK_NAMES.has(this.host.toLowerCase()) ? LOOPBACK : [this.host];
+    // With port 0 (tests) the system picks a port on the first address; if it is taken on the other, pick again.
+    for (let attempt = 0; ; attempt++) {
+      const started: Server[] = [];
+      try {
+        let port = this.port;
+        for (const [i, host] of hosts.entries()) {
+          const server = await this.bind(host, port, handler).catch((err: NodeJS.ErrnoException) => {
+            if (i > 0 && NO_ADDRESS.has(err.code ?? '')) return undefined;
+            throw Object.assign(err, { host });
+          });
+          if (!server) continue;
+          started.push(server);
+          port = (server.address() as AddressInfo).port;
+        }
+        this.servers = started;
+        return port;
+      } catch (err) {
+        await Promise.all(started.map((s) => new Promise((resolve) => s.close(resolve))));
+        const e = err as NodeJS.ErrnoException & { host: string };
+        if (this.port === 0 && e.code === 'EADDRINUSE' && attempt < 5) continue;
+        throw this.listenError(e, e.host);
+      }
+    }
+  }
+
+  private async bind(host: string, port: number, handler: CallbackHandler): Promise<Server> {
     const server = createServer((req, res) => void this.handle(req, res, handler));
     server.keepAliveTimeout = 1000;
     await new Promise<void>((resolve, reject) => {
-      server.once('error', (err: NodeJS.ErrnoException) => reject(this.listenError(err)));
-      server.listen({ host: this.host, port: this.port }, () => resolve());
+      server.once('error', reject);
+      server.listen({ host, port, ipv6Only: host === '::1' }, () => resolve());
     });
     server.on('error', (err) => this.logger.warn?.(`Sign-in redirect listener error: ${err.message}`));
-    this.server = server;
-    return (server.address() as AddressInfo).port;
+    return server;
   }
 
   close(): Promise<void> {
-    const server = this.server;
-    if (!server) return this.closing ?? Promise.resolve();
-    this.server = undefined;
-    this.closing = new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeIdleConnections();
-    });
+    const servers = this.servers;
+    if (servers.length === 0) return this.closing ?? Promise.resolve();
+    this.servers = [];
+    this.closing = Promise.all(
+      servers.map(
+        (server) =>
+          new Promise<void>((resolve) => {
+            server.close(() => resolve());
+            server.closeIdleConnections();
+          }),
+      ),
+    ).then(() => undefined);
     return this.closing;
   }
 
-  private listenError(err: NodeJS.ErrnoException): ToolError {
-    const where = `${this.host}:${this.port}`;
+  private listenError(err: NodeJS.ErrnoException, host = this.host): ToolError {
+    const shown = host.includes(':') ? `[${host}]` : host;
+    const where = `${shown}:${this.port}`;
     if (err.code === 'EADDRINUSE') {
       return new ToolError(
         'configuration',
-        `The sign-in redirect port ${this.port} is already in use on ${this.host}, so the sign-in cannot be received. ` +
+        `The sign-in redirect port ${this.port} is already in use on ${shown}, so the sign-in cannot be received. ` +
           `Tell the user to stop the program using port ${this.port} or set AUTH_REDIRECT_PORT to a free port ` +
           `(and restart the server), then call sign_in again.`,
-        { port: this.port, host: this.host },
+        { port: this.port, host },
       );
     }
     if (err.code === 'EACCES' || err.code === 'EADDRNOTAVAIL') {
@@ -88,7 +133,7 @@ export class SignInCallbackServer {
         'configuration',
         `The server cannot listen for the sign-in redirect on ${where} (${err.code}). ` +
           `Set AUTH_REDIRECT_HOST / AUTH_REDIRECT_PORT to an address this machine can bind (e.g. 127.0.0.1 and a port above 1024), restart, then call sign_in again.`,
-        { port: this.port, host: this.host },
+        { port: this.port, host },
       );
     }
     return new ToolError(

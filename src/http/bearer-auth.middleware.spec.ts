@@ -132,6 +132,60 @@ describe('bearer auth and protected resource metadata (multi-user HTTP)', () => 
     expect((await post('/messages')).status).toBe(401);
   });
 
+  // This app routes like Express's defaults (case-insensitive, trailing slash tolerated), so a spelling the
+  // check missed would reach a handler.
+  const spellings = (route: string) => [
+    route,
+    route.toUpperCase(),
+    `${route[0]}${route[1].toUpperCase()}${route.slice(2)}/`,
+    `${route}/`,
+    `/${route}`,
+    `${route};x`,
+    `/%${route.charCodeAt(1).toString(16).toUpperCase()}${route.slice(2)}`,
+    `/x/..${route}`,
+  ];
+
+  it.each(['/mcp', '/sse', '/messages'])('should refuse %s without a token however its path is spelled', async (route) => {
+    for (const path of spellings(route)) {
+      const res = route === '/sse' ? await fetch(`${url}${path}?id=s`) : await post(`${path}?sessionId=s`);
+      expect([path, res.status]).toEqual([path, 401]);
+      expect(res.headers.get('www-authenticate')).toContain('resource_metadata=');
+    }
+    expect(reached).toEqual([]);
+  });
+
+  it('should deny by default: any route but the exact public ones needs a token', async () => {
+    for (const path of ['/', '/anything', '/Healthz', '/healthz/', '//healthz', '/.well-known/other']) {
+      expect([path, (await fetch(`${url}${path}`)).status]).toEqual([path, 401]);
+    }
+    expect((await post('/healthz')).status).toBe(401);
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    expect((await fetch(`${url}/.well-known/oauth-protected-resource`)).status).toBe(200);
+  });
+
+  it("should refuse another user's message for a session however the messages route is spelled", async () => {
+    const controller = new AbortController();
+    const stream = await fetch(`${url}/SSE?id=session-2`, {
+      headers: { authorization: `Bearer ${issuer.mint(ADA)}` },
+      signal: controller.signal,
+    });
+    await stream.body!.getReader().read();
+    try {
+      expect(bindings.owner('session-2')).toBe(ADA.oid);
+      for (const path of spellings('/messages')) {
+        const res = await post(`${path}?sessionId=session-2`, issuer.mint(BOB));
+        expect([path, res.status]).toEqual([path, 403]);
+      }
+      // A session named on any other route is checked too, and a doubled sessionId names none.
+      expect((await post('/mcp?sessionId=session-2', issuer.mint(BOB))).status).toBe(403);
+      expect((await post('/messages?sessionId=session-2&sessionId=x', issuer.mint(ADA))).status).toBe(404);
+      expect(reached).toEqual([]);
+      expect((await post('/Messages/?sessionId=session-2', issuer.mint(ADA))).status).toBe(202);
+    } finally {
+      controller.abort();
+    }
+  });
+
   it("should bind an SSE session to the user who opened it and refuse another user's messages", async () => {
     const controller = new AbortController();
     const stream = await fetch(`${url}/sse?id=session-1`, {

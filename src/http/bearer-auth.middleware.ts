@@ -1,9 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { LoggerService } from '@nestjs/common';
 import { EntraTokenValidator, EntraUser, SigningKeysUnavailableError, TokenRejectedError } from '../auth/obo/entra-token-validator';
-
-/** The routes of the MCP transports; everything under them needs a token (health probes and metadata do not). */
-export const MCP_PATHS = ['/sse', '/messages', '/mcp'];
+import { canonicalPath, isPublicRoute, MESSAGES_ROUTE, sessionIdOf, SSE_ROUTE } from './edge/route-access';
 
 /**
  * Which user opened which SSE session. A stateful MCP session runs its tools with the request that opened
@@ -45,10 +43,6 @@ export function authenticatedUser(req: Request): EntraUser | undefined {
   return users.get(req);
 }
 
-function isMcpPath(path: string): boolean {
-  return MCP_PATHS.some((p) => path === p || path.startsWith(`${p}/`));
-}
-
 function bearerOf(req: Request): string | undefined {
   const header = req.headers.authorization;
   if (typeof header !== 'string') return undefined;
@@ -68,15 +62,17 @@ function reject(res: Response, status: number, challenge: Record<string, string>
 }
 
 /**
- * Multi-user mode: every request to the MCP routes must carry a valid Entra access token for this server
+ * Multi-user mode, deny by default: every request except the public routes ({@link isPublicRoute}: health
+ * probes and the RFC 9728 metadata, matched exactly) must carry a valid Entra access token for this server
  * (see {@link EntraTokenValidator}); otherwise 401 (403 for a missing scope) with
  * `WWW-Authenticate: Bearer resource_metadata="..."`, and the request never reaches a tool (nor Dataverse).
- * Also binds each SSE session to the user who opened it and refuses another user's messages for it.
+ * Also binds each SSE session to the user who opened it and refuses another user's messages for it, on
+ * every request that names a session or whose path reads as the messages route in any spelling.
  */
 export function createBearerAuth(options: BearerAuthOptions) {
   const { validator, metadataUrl, bindings, logger } = options;
   return async function bearerAuth(req: Request, res: Response, next: NextFunction): Promise<void> {
-    if (!isMcpPath(req.path)) return next();
+    if (isPublicRoute(req)) return next();
     const token = bearerOf(req);
     if (!token) {
       return reject(
@@ -121,8 +117,10 @@ export function createBearerAuth(options: BearerAuthOptions) {
     }
     users.set(req, user);
 
-    if (req.path === '/messages' || req.path.startsWith('/messages/')) {
-      const sessionId = typeof req.query.sessionId === 'string' ? req.query.sessionId : '';
+    const path = canonicalPath(req.path);
+    const named = sessionIdOf(req);
+    if (named !== undefined || path === MESSAGES_ROUTE || path.startsWith(`${MESSAGES_ROUTE}/`)) {
+      const sessionId = named ?? '';
       const owner = bindings.owner(sessionId);
       if (!owner) {
         res.status(404).json({ jsonrpc: '2.0', error: { code: -32001, message: 'Session not found' }, id: null });
@@ -137,7 +135,7 @@ export function createBearerAuth(options: BearerAuthOptions) {
         });
         return;
       }
-    } else if (req.method === 'GET' && req.path === '/sse') {
+    } else if (req.method === 'GET' && path === SSE_ROUTE) {
       bindSseSession(res, user.userKey, bindings);
     }
     next();
