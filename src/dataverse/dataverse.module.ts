@@ -4,6 +4,7 @@ import { DeleteImpactService } from './delete-impact';
 import { IdentityService } from './identity.service';
 import { MetadataService } from './metadata.service';
 import { RecordsService } from './records.service';
+import { QUERY_PROVIDERS } from './query';
 import { WritesService } from './writes.service';
 
 /**
@@ -12,7 +13,7 @@ import { WritesService } from './writes.service';
  */
 @Global()
 @Module({
-  providers: [DataverseClient, IdentityService, MetadataService, RecordsService, WritesService, DeleteImpactService],
-  exports: [DataverseClient, IdentityService, MetadataService, RecordsService, WritesService, DeleteImpactService],
+  providers: [DataverseClient, IdentityService, MetadataService, RecordsService, WritesService, DeleteImpactService, ...QUERY_PROVIDERS],
+  exports: [DataverseClient, IdentityService, MetadataService, RecordsService, WritesService, DeleteImpactService, ...QUERY_PROVIDERS],
 })
 export class DataverseModule {}
