@@ -170,7 +170,11 @@ export class DataverseClient implements OnModuleDestroy {
   }
 
   /** POST a `multipart/mixed` `$batch` body; the multipart answer comes back as text for the caller to split. */
-  async postBatch(boundary: string, body: string, options: Pick<RequestOptions, 'timeoutMs' | 'context'> = {}): Promise<DataverseResponse<string>> {
+  async postBatch(
+    boundary: string,
+    body: string,
+    options: Pick<RequestOptions, 'timeoutMs' | 'context'> = {},
+  ): Promise<DataverseResponse<string>> {
     return this.send<string>('POST', '$batch', new RawPayload(`multipart/mixed; boundary="${boundary}"`, body), options);
   }
 

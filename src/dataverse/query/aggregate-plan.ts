@@ -65,10 +65,16 @@ export function planAggregate(schema: TableSchema, groupBy: string[] = [], specs
     if (rest.length || (part !== undefined && !(DATE_PARTS as readonly string[]).includes(part))) {
       throw bad(`groupBy "${entry}": a date field may end in :${DATE_PARTS.join(', :')}.`);
     }
-    if (part && !DATE_TYPES.has(field.type)) throw bad(`groupBy "${entry}": ${field.name} is ${field.type}, not a date; only dates take :${part}.`);
+    if (part && !DATE_TYPES.has(field.type))
+      throw bad(`groupBy "${entry}": ${field.name} is ${field.type}, not a date; only dates take :${part}.`);
     if (!part && DATE_TYPES.has(field.type)) throw bad(`groupBy "${entry}": group a date by a part, e.g. "${field.name}:month".`);
     const p = part as DatePart | undefined;
-    return { key: p ? `${field.name}:${p}` : field.name, field, part: p, aliases: p ? PART_GROUPINGS[p].map((g) => `g${i}_${g}`) : [`g${i}`] };
+    return {
+      key: p ? `${field.name}:${p}` : field.name,
+      field,
+      part: p,
+      aliases: p ? PART_GROUPINGS[p].map((g) => `g${i}_${g}`) : [`g${i}`],
+    };
   });
   const list: AggregateSpec[] = specs.length ? specs : [{ op: 'count' }];
   const seen = new Set(groups.map((g) => g.key));
@@ -117,7 +123,10 @@ export function aggregateFetch(plan: AggregatePlan, schema: TableSchema, filter?
   const attrs: XmlElement[] = [];
   for (const g of plan.groups) {
     if (!g.part) attrs.push(xml('attribute', { name: g.field.name, alias: g.aliases[0], groupby: 'true' }));
-    else PART_GROUPINGS[g.part].forEach((d, j) => attrs.push(xml('attribute', { name: g.field.name, alias: g.aliases[j], groupby: 'true', dategrouping: d })));
+    else
+      PART_GROUPINGS[g.part].forEach((d, j) =>
+        attrs.push(xml('attribute', { name: g.field.name, alias: g.aliases[j], groupby: 'true', dategrouping: d })),
+      );
   }
   for (const a of plan.aggregates) {
     const name = a.field?.name ?? schema.primaryIdAttribute;

@@ -47,7 +47,8 @@ export class AggregateService {
     const table = await this.metadata.resolveTable(input.table);
     const schema = await this.metadata.getSchema(table.logicalName);
     const top = input.top ?? DEFAULT_GROUPS;
-    if (!Number.isInteger(top) || top < 1 || top > MAX_GROUPS) throw new ToolError('invalid_input', `top must be a whole number from 1 to ${MAX_GROUPS}.`);
+    if (!Number.isInteger(top) || top < 1 || top > MAX_GROUPS)
+      throw new ToolError('invalid_input', `top must be a whole number from 1 to ${MAX_GROUPS}.`);
     const plan = planAggregate(schema, input.groupBy, input.aggregates);
     const filter = validateFilter(input.filter);
     if (filter) checkFilter(filter, { schema, primaryNames: await primaryNamesOf(schema, this.metadata) });
@@ -122,7 +123,11 @@ function fetchGroup(row: Record<string, unknown>, plan: AggregatePlan): Record<s
     const lookupTable = row[`${key}${LOOKUP_TABLE}`];
     if (value === undefined || value === null) out[g.key] = null;
     else if (propertyOf(g.field) !== g.field.name) {
-      out[g.key] = { id: String(value), ...(typeof lookupTable === 'string' ? { table: lookupTable } : {}), ...(typeof label === 'string' ? { name: label } : {}) };
+      out[g.key] = {
+        id: String(value),
+        ...(typeof lookupTable === 'string' ? { table: lookupTable } : {}),
+        ...(typeof label === 'string' ? { name: label } : {}),
+      };
     } else {
       out[g.key] = value;
       if (typeof label === 'string' && label !== String(value)) out[`${g.key}@label`] = label;

@@ -44,7 +44,13 @@ export function parseBatchResponse(contentType: string | undefined, text: string
   const http = part.slice(statusAt);
   const headEnd = http.search(/\r?\n\r?\n/);
   const head = headEnd < 0 ? http : http.slice(0, headEnd);
-  const body = headEnd < 0 ? '' : http.slice(headEnd).replace(/^\r?\n\r?\n/, '').replace(/\r?\n$/, '');
+  const body =
+    headEnd < 0
+      ? ''
+      : http
+          .slice(headEnd)
+          .replace(/^\r?\n\r?\n/, '')
+          .replace(/\r?\n$/, '');
   const [statusLine, ...headerLines] = head.split(/\r?\n/);
   const headers: Record<string, string> = {};
   for (const line of headerLines) {

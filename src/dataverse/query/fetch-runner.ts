@@ -8,7 +8,11 @@ import { serializeXml, XmlElement } from './xml';
 
 const PAGING_COOKIE = '@Microsoft.Dynamics.CRM.fetchxmlpagingcookie';
 const MORE_RECORDS = '@Microsoft.Dynamics.CRM.morerecords';
-export const FETCH_ANNOTATIONS = [...FORMATTED_ANNOTATIONS, 'Microsoft.Dynamics.CRM.fetchxmlpagingcookie', 'Microsoft.Dynamics.CRM.morerecords'];
+export const FETCH_ANNOTATIONS = [
+  ...FORMATTED_ANNOTATIONS,
+  'Microsoft.Dynamics.CRM.fetchxmlpagingcookie',
+  'Microsoft.Dynamics.CRM.morerecords',
+];
 
 export interface FetchPage {
   rows: Record<string, unknown>[];
@@ -32,7 +36,10 @@ export class FetchRunner {
       body = res.body;
     } else {
       if (urlLength > MAX_BATCH_GET_URL) {
-        throw new ToolError('invalid_input', `This FetchXML is too long to send (over ${MAX_BATCH_GET_URL} characters encoded); simplify it.`);
+        throw new ToolError(
+          'invalid_input',
+          `This FetchXML is too long to send (over ${MAX_BATCH_GET_URL} characters encoded); simplify it.`,
+        );
       }
       body = await this.viaBatch(apiUrl.pathname, pathAndQuery, context);
     }
@@ -48,7 +55,8 @@ export class FetchRunner {
     const res = await this.dv.postBatch(boundary, body, { context });
     const contentType = res.headers['content-type'];
     const part = parseBatchResponse(Array.isArray(contentType) ? contentType[0] : contentType, String(res.body ?? ''));
-    if (part.status >= 200 && part.status < 300) return JSON.parse(part.body || '{}') as { value?: Record<string, unknown>[] } & Record<string, unknown>;
+    if (part.status >= 200 && part.status < 300)
+      return JSON.parse(part.body || '{}') as { value?: Record<string, unknown>[] } & Record<string, unknown>;
     let err: { code?: string; message?: string } = {};
     try {
       err = (JSON.parse(part.body) as { error?: typeof err }).error ?? {};
@@ -56,7 +64,16 @@ export class FetchRunner {
       err = { message: part.body.slice(0, 300) };
     }
     const kind = classifyHttpError(part.status, err.code || undefined, err.message, false);
-    throw toToolError(new DataverseError(kind, { method: 'GET', path: pathAndQuery.split('?')[0], status: part.status, code: err.code, dataverseMessage: err.message }), context);
+    throw toToolError(
+      new DataverseError(kind, {
+        method: 'GET',
+        path: pathAndQuery.split('?')[0],
+        status: part.status,
+        code: err.code,
+        dataverseMessage: err.message,
+      }),
+      context,
+    );
   }
 }
 

@@ -34,7 +34,8 @@ export async function checkFetchXml(source: string, table: TableSchema, schemaOf
   const root = parseXml(source.trim(), FETCHXML_LIMITS);
   if (root.name !== 'fetch') throw bad(`the root element is <${root.name}>; it must be <fetch>.`);
   for (const [attr, fix] of Object.entries(PAGING_OPTIONS)) {
-    if (attr in root.attrs && !(attr === 'aggregate' && root.attrs[attr] === 'false')) throw bad(`<fetch ${attr}> is not supported here: ${fix}.`);
+    if (attr in root.attrs && !(attr === 'aggregate' && root.attrs[attr] === 'false'))
+      throw bad(`<fetch ${attr}> is not supported here: ${fix}.`);
   }
   const entities = root.children.filter((c) => c.name === 'entity');
   if (entities.length !== 1 || root.children.length !== 1) throw bad('<fetch> must contain exactly one <entity> element.');
@@ -74,7 +75,8 @@ export async function checkFetchXml(source: string, table: TableSchema, schemaOf
       switch (child.name) {
         case 'attribute':
           need(child.attrs.name, 'attribute');
-          if (child.attrs.aggregate || child.attrs.groupby) throw bad('aggregate attributes belong in aggregate_records, not list_records.');
+          if (child.attrs.aggregate || child.attrs.groupby)
+            throw bad('aggregate attributes belong in aggregate_records, not list_records.');
           break;
         case 'order':
           if (child.attrs.alias) throw bad('<order alias> is for aggregate queries; order by attribute.');
@@ -95,7 +97,8 @@ export async function checkFetchXml(source: string, table: TableSchema, schemaOf
           break;
         }
         case 'filter':
-          if (child.attrs.type && !/^(and|or)$/.test(child.attrs.type)) throw bad(`<filter type="${child.attrs.type}"> must be "and" or "or".`);
+          if (child.attrs.type && !/^(and|or)$/.test(child.attrs.type))
+            throw bad(`<filter type="${child.attrs.type}"> must be "and" or "or".`);
           await walk(child, schema, parentSchema);
           break;
         case 'entity':
@@ -111,7 +114,9 @@ export async function checkFetchXml(source: string, table: TableSchema, schemaOf
     if (!t) throw bad(`<condition entityname="${c.alias}"> names no link-entity alias.${didYouMean(nearAliases(c.alias, aliases))}`);
     const linked = await schemaOf(t);
     if (!fieldMap(linked).has(c.attribute)) {
-      throw bad(`${linked.logicalName} has no attribute "${c.attribute}" (in <condition>).${didYouMean(nearFields(c.attribute, linked.fields))}`);
+      throw bad(
+        `${linked.logicalName} has no attribute "${c.attribute}" (in <condition>).${didYouMean(nearFields(c.attribute, linked.fields))}`,
+      );
     }
   }
   return { root, aliases };

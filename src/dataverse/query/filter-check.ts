@@ -39,7 +39,8 @@ export function tokenize(filter: string): Token[] {
       let j = i + 1;
       let value = '';
       for (;;) {
-        if (j >= filter.length) throw new ToolError('invalid_input', `filter has an unclosed text literal at position ${i}: close it with '.`);
+        if (j >= filter.length)
+          throw new ToolError('invalid_input', `filter has an unclosed text literal at position ${i}: close it with '.`);
         if (filter[j] === "'") {
           if (filter[j + 1] === "'") {
             value += "'";
@@ -170,7 +171,10 @@ function checkComparison(name: string, field: SchemaField, tokens: Token[], k: n
       );
     }
     if (literal.kind === 'string' && /^\d{4}-\d{2}-\d{2}/.test(raw)) {
-      throw new ToolError('invalid_input', `Dates are not quoted in OData filters: write ${name} ${op} ${raw}${raw.includes('T') ? '' : 'T00:00:00Z'}.`);
+      throw new ToolError(
+        'invalid_input',
+        `Dates are not quoted in OData filters: write ${name} ${op} ${raw}${raw.includes('T') ? '' : 'T00:00:00Z'}.`,
+      );
     }
   }
 }

@@ -14,7 +14,13 @@ export type Columns = { kind: 'all' } | { kind: 'given'; fields: string[] } | { 
 
 export function isStar(select: string | string[] | undefined): boolean {
   const parts = Array.isArray(select) ? select : select?.split(',');
-  return !!parts && parts.map((p) => String(p).trim()).filter(Boolean).join(',') === '*';
+  return (
+    !!parts &&
+    parts
+      .map((p) => String(p).trim())
+      .filter(Boolean)
+      .join(',') === '*'
+  );
 }
 
 /**

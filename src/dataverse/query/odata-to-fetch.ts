@@ -25,7 +25,8 @@ export function odataToFetchFilter(filter: string, schema: TableSchema): XmlElem
     );
   };
   const attribute = (t: Token | undefined): string => {
-    if (!t || t.kind !== 'path' || t.text.includes('/') || t.text.includes('.')) return unsupported(t ? `"${t.text}"` : 'an incomplete term');
+    if (!t || t.kind !== 'path' || t.text.includes('/') || t.text.includes('.'))
+      return unsupported(t ? `"${t.text}"` : 'an incomplete term');
     const f = fields.get(t.text) ?? lookupOfValueName(t.text, fields);
     if (!f) return unsupported(`"${t.text}"`);
     return f.name;
