@@ -11,6 +11,7 @@ import { Faults, THROTTLE_MESSAGES } from './faults';
 import { ApiContext, ApiResult } from './handlers/context';
 import { findEntity, getEntity, getEntityNav, listEntities } from './handlers/metadata';
 import { countRecords, getRecord, listRecords } from './handlers/record-read';
+import { queryPower } from './handlers/record-query-power';
 import { createRecord, deleteRecord, patchRecord } from './handlers/record-write';
 import { getModel } from './metadata/registry';
 import { assertGuid, parseOptions, parsePrefer, parseQueryString } from './odata/query';
@@ -207,6 +208,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         prefer,
         timeZone: ianaForCode(settings?.timezonecode),
         rawQuery,
+        aggregateLimit: options.aggregateRecordLimit,
       };
       const result = route(ctx, method, path.replace(API_PREFIX, ''), rawQuery, body, h);
       const headers: Record<string, string> = { ...apiHeaders(), ...(result.headers ?? {}) };
@@ -277,7 +279,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     if (key === undefined) {
       if (segs.length === 2 && segs[1] === '$count' && method === 'GET') return countRecords(ctx, em);
       if (segs.length > 1) throw Errors.segmentNotFound(segs[1]);
-      if (method === 'GET') return listRecords(ctx, em, q);
+      if (method === 'GET') return queryPower(ctx, em, q) ?? listRecords(ctx, em, q);
       if (method === 'POST') return createRecord(ctx, em, body, q);
       throw Errors.methodNotAllowed(method);
     }

@@ -6,6 +6,7 @@ import { projectEntity } from './custom';
 import { AttrDef, CascadeDelete, EntityDef, LookupTarget } from './model';
 import { organizationEntities } from './organization';
 import { leadEntity, opportunityEntity } from './sales';
+import { viewEntities } from '../views/metadata';
 
 export interface Relationship {
   schemaName: string;
@@ -78,6 +79,7 @@ export function getModel(): Model {
     activityPartyEntity(),
     ...organizationEntities(),
     projectEntity(),
+    ...viewEntities(),
   ];
   const entities = new Map<string, EntityModel>();
   const bySet = new Map<string, EntityModel>();
