@@ -1,4 +1,5 @@
 import { ToolError } from '../../common/tool-error';
+import { truncate } from '../odata';
 import type { SchemaField, TableSchema } from '../schema-format';
 import { DATE_TYPES, fieldMap, isLookup, lookupOfValueName, NUMBER_TYPES, unknownFieldMessage } from './field-names';
 import { odataToFetchFilter } from './odata-to-fetch';
@@ -10,6 +11,7 @@ export const DATE_PARTS = ['year', 'quarter', 'month', 'week', 'day'] as const;
 export type DatePart = (typeof DATE_PARTS)[number];
 export const MAX_GROUP_BY = 5;
 export const MAX_AGGREGATES = 10;
+const MAX_NAME = 140;
 
 export interface AggregateSpec {
   op: AggregateOp;
@@ -53,6 +55,8 @@ const PART_GROUPINGS: Record<DatePart, Array<'year' | 'quarter' | 'month' | 'wee
 export function planAggregate(schema: TableSchema, groupBy: string[] = [], specs: AggregateSpec[] = []): AggregatePlan {
   if (groupBy.length > MAX_GROUP_BY) throw bad(`groupBy takes at most ${MAX_GROUP_BY} fields.`);
   if (specs.length > MAX_AGGREGATES) throw bad(`aggregates takes at most ${MAX_AGGREGATES} entries.`);
+  const long = [...groupBy, ...specs.flatMap((s) => [s.field ?? '', s.as ?? ''])].find((n) => n.length > MAX_NAME);
+  if (long !== undefined) throw bad(`"${truncate(long, 40)}" is longer than any field name (${MAX_NAME} characters).`);
   const fields = fieldMap(schema);
   const find = (name: string, where: string): SchemaField => {
     const f = fields.get(name) ?? lookupOfValueName(name, fields);

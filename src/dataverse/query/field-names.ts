@@ -1,4 +1,5 @@
 import { editDistance } from '../../common/edit-distance';
+import { truncate } from '../odata';
 import type { SchemaField, TableSchema } from '../schema-format';
 
 /** Field types that are lookups: read as `_<name>_value`, navigated through `to`'s navigation properties. */
@@ -34,7 +35,7 @@ export function didYouMean(names: string[]): string {
 
 export function unknownFieldMessage(input: string, schema: TableSchema, where: string): string {
   return (
-    `Field "${input}" in ${where} does not exist on ${schema.logicalName}.${didYouMean(nearFields(input, schema.fields))} ` +
+    `Field "${truncate(input, 80)}" in ${where} does not exist on ${schema.logicalName}.${didYouMean(nearFields(input, schema.fields))} ` +
     `Call get_table_schema with table "${schema.logicalName}" (includeReadOnly: true) for every field name.`
   );
 }

@@ -35,6 +35,7 @@ describe('filter checks against the schema', () => {
       "contact_customer_contacts/any(o:o/fullname eq 'x')",
       "statecode eq 0 and (contains(fullname,'smith') or createdon ge 2024-01-01T00:00:00Z) and not (emailaddress1 eq null)",
       "Microsoft.Dynamics.CRM.LastXDays(PropertyName='createdon',PropertyValue=7)",
+      'fullname eqq 1', // a syntax error: Dataverse reports it
     ]) {
       expect(() => checkFilter(filter, ctx)).not.toThrow();
     }

@@ -102,6 +102,9 @@ export function checkFilter(filter: string, ctx: FilterCheckContext): void {
       continue;
     }
     if (next?.text === '(') continue; // a function: contains(, Microsoft.Dynamics.CRM.LastXDays(
+    const prev = tokens[k - 1];
+    // Right after an operand stands an operator: "name eqq 1" is a syntax error for Dataverse to report.
+    if (prev && (prev.kind === 'path' || prev.kind === 'string' || prev.kind === 'literal' || prev.text === ')')) continue;
     if (t.text.includes('.')) continue;
     if (tokens[k - 1]?.text === '=') continue; // PropertyName='x' style arguments are strings; names before = are parameters
     if (next?.text === '=') continue;

@@ -49,6 +49,7 @@ export class ViewsService {
   async resolve(table: TableInfo, input: string): Promise<ViewInfo> {
     const views = await this.list(table);
     const wanted = input.trim();
+    if (!wanted || wanted.length > 200) throw new ToolError('invalid_input', 'view must be a view name or id (at most 200 characters).');
     if (isGuid(wanted)) {
       const id = validateGuid(wanted);
       const hit = views.find((v) => v.id === id);

@@ -1,8 +1,8 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { Tool } from '@rekog/mcp-nest/dist/mcp';
 import { z } from 'zod';
-import { AggregateInput, AggregateResult, AggregateService, MAX_GROUPS } from '../../dataverse/query/aggregate.service';
-import { AGGREGATE_OPS, MAX_AGGREGATES, MAX_GROUP_BY } from '../../dataverse/query/aggregate-plan';
+import { AggregateInput, AggregateResult, AggregateService } from '../../dataverse/query/aggregate.service';
+import { AGGREGATE_OPS } from '../../dataverse/query/aggregate-plan';
 import { annotations, READ_ANNOTATIONS } from '../annotations';
 import { ToolClass } from '../tool-class.decorator';
 
@@ -20,20 +20,18 @@ export class AggregateTools {
   @Tool({
     name: 'aggregate_records',
     description:
-      'Counts, sums, averages, min/max of one table in one call, optionally per group, largest first. ' +
-      'Lookup groups come as {id,table,name}, choices with "@label". ' +
-      'E.g. open opportunities per owner with revenue: filter "statecode eq 0", groupBy ["ownerid"], ' +
-      'aggregates [{"op":"count"},{"op":"sum","field":"estimatedvalue"}].',
+      'Counts, sums, averages, min/max of records in one call, per group, largest first. ' +
+      'E.g. groupBy ["ownerid"], aggregates [{"op":"sum","field":"estimatedvalue"}].',
+    // Bounds are checked by the service (names, counts, lengths), keeping the schema short.
     parameters: z.object({
-      table: z.string().min(1).max(128).describe('Table logical or entity set name.'),
-      filter: z.string().max(4000).optional().describe('OData $filter, as in list_records.'),
-      groupBy: z.array(z.string().max(140)).max(MAX_GROUP_BY).optional().describe('Fields; dates need :year|:quarter|:month|:week|:day.'),
+      table: z.string().describe('Table name.'),
+      filter: z.string().optional().describe('OData $filter.'),
+      groupBy: z.array(z.string()).optional().describe('Fields; dates end in :year|:quarter|:month|:week|:day.'),
       aggregates: z
-        .array(z.object({ op: z.enum(AGGREGATE_OPS), field: z.string().max(130).optional(), as: z.string().max(50).optional() }))
-        .max(MAX_AGGREGATES)
+        .array(z.object({ op: z.enum(AGGREGATE_OPS), field: z.string().optional(), as: z.string().optional() }))
         .optional()
-        .describe('Default [{"op":"count"}]; sum/avg need a number field.'),
-      top: z.number().int().min(1).max(MAX_GROUPS).optional().describe('Most groups (default 50).'),
+        .describe('Default: one count.'),
+      top: z.number().optional().describe('Most groups (default 50).'),
     }),
     outputSchema: aggregateOutputSchema,
     annotations: annotations('Aggregate records', READ_ANNOTATIONS),

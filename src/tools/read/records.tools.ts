@@ -51,8 +51,8 @@ export class RecordsTools {
       `${RECORD_FORMAT} Fields without a value are left out unless named in select. ` +
       "Filter syntax: contains(fullname,'smith'), startswith(name,'Con'), eq/ne/gt/ge/lt/le, and/or/not, null, " +
       'dates like createdon ge 2024-01-01T00:00:00Z, GUIDs unquoted, text in single quotes; use logical field names from get_table_schema; ' +
-      "a related record's field through the lookup's navigation property: parentcustomerid_account/name eq 'Contoso'. " +
-      'Or run a view (names in get_table_schema) or a whole FetchXML <fetch> (joins: link-entity columns come as <alias>.<field>). ' +
+      "a related record's field via the lookup's navigation property: parentcustomerid_account/name eq 'Contoso'. " +
+      'Or run a view (see get_table_schema) or FetchXML (link-entity columns come as <alias>.<field>). ' +
       `Returns up to top records (default ${DEFAULT_TOP}, max ${MAX_TOP}) and at most about ${OUTPUT_BUDGET_CHARS} characters; ` +
       'when hasMore is true call again with the same table and cursor = nextCursor (other parameters are then ignored). ' +
       'Call list_tables first if unsure of the table name.',
@@ -67,8 +67,8 @@ export class RecordsTools {
         .max(8000)
         .optional()
         .describe('nextCursor from a previous list_records call on the same table, to get the next page.'),
-      fetchXml: z.string().max(30000).optional().describe('A whole <fetch> document; not with filter, select, orderby or view.'),
-      view: z.string().max(200).optional().describe('A saved or personal view of the table, by name or id.'),
+      fetchXml: z.string().optional().describe('A whole <fetch>; not with filter/select/orderby/view.'),
+      view: z.string().optional().describe('View name or id.'),
     }),
     outputSchema: listRecordsOutputSchema,
     annotations: annotations('List records', READ_ANNOTATIONS),
