@@ -58,10 +58,12 @@ export class ViewsService {
     const lower = wanted.toLowerCase();
     const byName = views.filter((v) => v.name.toLowerCase() === lower);
     if (byName.length) return byName.find((v) => v.personal) ?? byName[0];
-    const near = views
-      .map((v) => ({ v, d: v.name.toLowerCase().includes(lower) ? 1 : editDistance(lower, v.name.toLowerCase()) }))
+    const scored = views
+      .map((v) => ({ v, d: editDistance(lower, v.name.toLowerCase()) }))
       .filter((s) => s.d <= Math.max(2, Math.floor(lower.length / 3)))
-      .sort((a, b) => a.d - b.d)
+      .sort((a, b) => a.d - b.d);
+    const near = scored
+      .filter((s) => s.d <= scored[0].d + 1)
       .slice(0, 3)
       .map((s) => `"${s.v.name}"`);
     const all = views.map((v) => v.name).join(', ');
