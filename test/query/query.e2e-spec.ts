@@ -250,4 +250,16 @@ describe('query power end to end (Streamable HTTP)', () => {
 
     expect(result.text).toBe(message);
   });
+
+  it("should map the service's own type-mismatch error to the fix where the local check cannot judge", async () => {
+    const result = await callTool(client, 'list_records', {
+      table: 'contact',
+      filter: "parentcustomerid_account/accountid eq '6f1e0b8a-1c2d-4e5f-8a9b-0c1d2e3f4a5b'",
+    });
+
+    expect(result.isError).toBe(true);
+    expect(result.text).toMatch(
+      /^Dataverse could not apply the filter: .*incompatible types.* GUIDs are not quoted: write _parentcustomerid_value eq 0{8}-/,
+    );
+  });
 });
