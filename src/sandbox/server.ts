@@ -20,6 +20,8 @@ import { EmulatorHandle, EmulatorOptions, FaultSettings, RequestLogEntry } from 
 
 const API_PREFIX = /^\/api\/data\/v9\.[0-2]\//;
 const MAX_BODY = 32 * 1024 * 1024;
+/** The service's URL limit (a longer FetchXML query goes in a $batch GET); Node's own header limit is raised above it. */
+const MAX_URL = 32_768;
 const MAX_LOG = 10_000;
 const JSON_TYPE = 'application/json; odata.metadata=minimal';
 
@@ -348,8 +350,15 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     return false;
   }
 
-  const server: Server = createServer((req, res) => {
+  const server: Server = createServer({ maxHeaderSize: 96 * 1024 }, (req, res) => {
     const rawUrl = req.url ?? '/';
+    if (rawUrl.length > MAX_URL)
+      return write(
+        res,
+        414,
+        { 'Content-Type': 'text/html; charset=us-ascii' },
+        '<h2>Request URL Too Long</h2><p>HTTP Error 414. The request URL is too long.</p>',
+      );
     const qi = rawUrl.indexOf('?');
     const path = qi < 0 ? rawUrl : rawUrl.slice(0, qi);
     const rawQuery = qi < 0 ? '' : rawUrl.slice(qi + 1);

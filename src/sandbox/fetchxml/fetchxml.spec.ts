@@ -268,6 +268,22 @@ describe('emulator FetchXML (?fetchXml=)', () => {
     }
   });
 
+  it('should accept a FetchXML URL up to the service limit of 32,768 characters and answer 414 past it', async () => {
+    const xml = (n: number) =>
+      `<fetch><entity name="contact"><attribute name="fullname"/><filter><condition attribute="fullname" operator="in">${Array.from(
+        { length: n },
+        (_, i) => `<value>Name ${i}</value>`,
+      ).join('')}</condition></filter></entity></fetch>`;
+    const url = (n: number) => `contacts?fetchXml=${encodeURIComponent(xml(n))}`;
+    let n = 100;
+    while ((em.apiUrl + url(n + 20)).length - em.url.length < 32_000) n += 20;
+    const long = await call(em, url(n));
+    expect(long.status).toBe(200);
+    expect((em.apiUrl + url(n)).length - em.url.length).toBeGreaterThan(20_000);
+    const tooLong = await call(em, url(n * 2));
+    expect(tooLong.status).toBe(414);
+  });
+
   it('should answer the documented errors', async () => {
     const unknown = await fetch('accounts', '<fetch><entity name="account"><attribute name="nmae"/></entity></fetch>');
     expect(unknown.status).toBe(400);
