@@ -118,6 +118,17 @@ describe('emulator FetchXML (?fetchXml=)', () => {
     expect(r.json.value).toHaveLength(expected);
   });
 
+  it('should match like on a lookup against the related record name', async () => {
+    const r = await fetch('contacts', cond('parentcustomerid', 'like', 'Contoso%'), {});
+    const ids = new Set(
+      rows('accounts')
+        .filter((a) => /^contoso/i.test(a.name))
+        .map((a) => a.accountid),
+    );
+    expect(ids.size).toBeGreaterThan(0);
+    expect(r.json.value).toHaveLength(rows('contacts').filter((c) => ids.has(c._parentcustomerid_value)).length);
+  });
+
   it('should apply in, not-in, between, eq-userid, last-x-days and nested and/or filters', async () => {
     const all = rows('opportunities');
     const q = async (filter: string) =>
@@ -167,6 +178,9 @@ describe('emulator FetchXML (?fetchXml=)', () => {
     const p2 = await fetch('contacts', xml(2, inner), prefer);
     expect(p2.json.value).toHaveLength(250);
     expect(p2.json.value[0].contactid > p1.json.value[249].contactid).toBe(true);
+    const early = inner.replace(/last="\{[^}]*\}"/, `last="{${p1.json.value[99].contactid.toUpperCase()}}"`);
+    const fromCookie = await fetch('contacts', xml(2, early), prefer);
+    expect(fromCookie.json.value[0].contactid).toBe(p1.json.value[100].contactid);
     const p3 = await fetch('contacts', xml(3), prefer);
     expect(p3.json.value).toHaveLength(rows('contacts').length - 500);
     expect(p3.json[MORE]).toBeUndefined();
