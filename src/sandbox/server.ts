@@ -16,6 +16,7 @@ import { createRecord, deleteRecord, patchRecord } from './handlers/record-write
 import { getModel } from './metadata/registry';
 import { assertGuid, parseOptions, parsePrefer, parseQueryString } from './odata/query';
 import { Store, StoreSnapshot } from './store';
+import { seedViewsIfMissing } from './views/seed';
 import { EmulatorHandle, EmulatorOptions, FaultSettings, RequestLogEntry } from './types';
 
 const API_PREFIX = /^\/api\/data\/v9\.[0-2]\//;
@@ -65,6 +66,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     }
     store.load(snap);
     meta = snap.meta;
+    seedViewsIfMissing(store, meta.sandboxUserId, meta.businessUnitId, ORGANIZATION_ID);
     log('emulator data loaded', { dataFile: options.dataFile });
   } else {
     meta = seed(store);

@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startEmulator } from '../index';
 import { parseXml } from '../fetchxml/xml';
 import { ANNOTATIONS, call } from '../spec-support';
@@ -137,6 +140,30 @@ describe('emulator views (savedquery, userquery, ?savedQuery=, ?userQuery=)', ()
     expect(wrong.json.error.message).toBe(
       `The savedquery with Id = ${v.savedqueryid} returns 'account' records, not 'contact'; send it to that table's entity set.`,
     );
+  });
+
+  it('should add the views to a data file written before the view tables existed', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dv-views-'));
+    try {
+      const dataFile = join(dir, 'data.json');
+      const a = await startEmulator({ dataFile });
+      await call(a, 'accounts', { method: 'POST', body: { name: 'Before views' } });
+      await a.close();
+      const snap = JSON.parse(readFileSync(dataFile, 'utf8'));
+      delete snap.tables.savedquery;
+      delete snap.tables.userquery;
+      writeFileSync(dataFile, JSON.stringify(snap));
+      const b = await startEmulator({ dataFile });
+      try {
+        expect(b.store.count('savedqueries')).toBe(em.store.count('savedqueries'));
+        expect(b.store.count('userqueries')).toBe(em.store.count('userqueries'));
+        expect((await call(b, "accounts?$select=name&$filter=name eq 'Before views'")).json.value).toHaveLength(1);
+      } finally {
+        await b.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('should describe savedquery and userquery in the metadata', async () => {
