@@ -16,10 +16,13 @@ import { createRecord, deleteRecord, patchRecord } from './handlers/record-write
 import { getModel } from './metadata/registry';
 import { assertGuid, parseOptions, parsePrefer, parseQueryString } from './odata/query';
 import { Store, StoreSnapshot } from './store';
+import { seedViewsIfMissing } from './views/seed';
 import { EmulatorHandle, EmulatorOptions, FaultSettings, RequestLogEntry } from './types';
 
 const API_PREFIX = /^\/api\/data\/v9\.[0-2]\//;
 const MAX_BODY = 32 * 1024 * 1024;
+/** The service's URL limit (a longer FetchXML query goes in a $batch GET); Node's own header limit is raised above it. */
+const MAX_URL = 32_768;
 const MAX_LOG = 10_000;
 const JSON_TYPE = 'application/json; odata.metadata=minimal';
 
@@ -63,6 +66,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     }
     store.load(snap);
     meta = snap.meta;
+    seedViewsIfMissing(store, meta.sandboxUserId, meta.businessUnitId, ORGANIZATION_ID);
     log('emulator data loaded', { dataFile: options.dataFile });
   } else {
     meta = seed(store);
@@ -348,8 +352,15 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     return false;
   }
 
-  const server: Server = createServer((req, res) => {
+  const server: Server = createServer({ maxHeaderSize: 96 * 1024 }, (req, res) => {
     const rawUrl = req.url ?? '/';
+    if (rawUrl.length > MAX_URL)
+      return write(
+        res,
+        414,
+        { 'Content-Type': 'text/html; charset=us-ascii' },
+        '<h2>Request URL Too Long</h2><p>HTTP Error 414. The request URL is too long.</p>',
+      );
     const qi = rawUrl.indexOf('?');
     const path = qi < 0 ? rawUrl : rawUrl.slice(0, qi);
     const rawQuery = qi < 0 ? '' : rawUrl.slice(qi + 1);

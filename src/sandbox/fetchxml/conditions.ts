@@ -12,6 +12,8 @@ export interface ConditionContext {
   userId: string;
   businessUnitId: string;
   now: number;
+  /** The primary name of a related record: like-style operators on a lookup match its name. */
+  nameOf?(entity: string, id: string): string | undefined;
 }
 
 const DAY = 86_400_000;
@@ -182,8 +184,13 @@ function compileCondition(c: FetchCondition, ctx: ConditionContext): RowPredicat
       const pattern = op.includes('begin') ? `${v}%` : op.includes('end') ? `%${v}` : v;
       const re = likeRegex(pattern);
       const negate = op.startsWith('not-');
+      const lookup = isLookup(c.attr);
       return (row) => {
-        const x = raw(row);
+        let x = raw(row);
+        if (lookup && x !== null) {
+          const target = row[node]?.[`${key}@Microsoft.Dynamics.CRM.lookuplogicalname`];
+          x = typeof target === 'string' ? (ctx.nameOf?.(target, String(x)) ?? null) : null;
+        }
         if (x === null) return false;
         return re.test(String(x)) !== negate;
       };

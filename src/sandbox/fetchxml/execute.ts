@@ -23,7 +23,12 @@ export function runFetchXml(ctx: ApiContext, em: EntityModel, xml: string): ApiR
 }
 
 export function runFetchQuery(ctx: ApiContext, em: EntityModel, q: FetchQuery): ApiResult {
-  const cctx = { userId: ctx.userId, businessUnitId: ctx.businessUnitId, now: Date.now() };
+  const cctx = {
+    userId: ctx.userId,
+    businessUnitId: ctx.businessUnitId,
+    now: Date.now(),
+    nameOf: (entity: string, id: string) => primaryName(ctx, entity, id),
+  };
   let rows: Row[] = ctx.store.rowsByKey(em.def.logicalName).map((r) => [r]);
   for (const node of q.nodes.slice(1)) rows = join(ctx, rows, node, compileFilter(node.filter, cctx));
   const rootFilter = compileFilter(q.nodes[0].filter, cctx);
@@ -46,7 +51,14 @@ export function runFetchQuery(ctx: ApiContext, em: EntityModel, q: FetchQuery): 
   const total = out.length;
   const size = q.top ?? q.count ?? MAX_PAGE;
   const page = q.page ?? 1;
-  const start = q.top !== undefined ? 0 : (page - 1) * size;
+  let start = q.top !== undefined ? 0 : (page - 1) * size;
+  const after = cookieLast(em, q);
+  if (after !== undefined) {
+    // In primary-key order the cookie's last key marks where the next page starts, as on the service.
+    const pk = em.def.primaryIdAttribute;
+    start = out.findIndex((r) => String(r[pk]) > after);
+    if (start < 0) start = out.length;
+  }
   const pageRows = out.slice(start, start + size);
   const more = q.top === undefined && start + size < total;
   const body: Rec = { '@odata.context': `${ctx.apiUrl}$metadata#${em.def.entitySetName}` };
@@ -59,6 +71,12 @@ export function runFetchQuery(ctx: ApiContext, em: EntityModel, q: FetchQuery): 
   if (more && sc.ann?.(MORE_RECORDS)) body[`@${MORE_RECORDS}`] = true;
   body.value = pageRows;
   return { status: 200, body, headers: appliedPreferences(ctx) };
+}
+
+function cookieLast(em: EntityModel, q: FetchQuery): string | undefined {
+  if (!q.pagingCookie || q.aggregate || q.distinct || q.orders.length || q.top !== undefined) return undefined;
+  const m = new RegExp(`<${em.def.primaryIdAttribute} [^>]*last="\\{?([0-9a-fA-F-]{36})\\}?"`).exec(q.pagingCookie);
+  return m ? m[1].toLowerCase() : undefined;
 }
 
 const enc = (s: string) => encodeURIComponent(s).replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase());

@@ -41,3 +41,12 @@ export function seedViews(store: Store, users: readonly string[], businessUnitId
     store.put(personal ? 'userquery' : 'savedquery', rec);
   }
 }
+
+/** A data file written before the view tables existed gets the view catalog on load. */
+export function seedViewsIfMissing(store: Store, sandboxUserId: string, businessUnitId: string, organizationId: string): void {
+  if (store.table('savedquery').size || store.table('userquery').size) return;
+  const others = store.rowsByKey('systemuser').filter((u) => u.systemuserid !== sandboxUserId);
+  const users = [sandboxUserId, ...others.map((u) => String(u.systemuserid))];
+  const bu = store.get('businessunit', businessUnitId);
+  seedViews(store, users, businessUnitId, organizationId, String(bu?.createdon ?? new Date(0).toISOString()));
+}
