@@ -20,8 +20,8 @@ export class AggregateTools {
   @Tool({
     name: 'aggregate_records',
     description:
-      'Counts, sums, averages, min/max of records in one call, per group, largest first. ' +
-      'E.g. groupBy ["ownerid"], aggregates [{"op":"sum","field":"estimatedvalue"}].',
+      'Counts, sums, averages, min/max in one call, per group, largest first; ' +
+      'e.g. groupBy ["ownerid"], aggregates [{"op":"sum","field":"estimatedvalue"}].',
     // Bounds are checked by the service (names, counts, lengths), keeping the schema short.
     parameters: z.object({
       table: z.string().describe('Table name.'),
