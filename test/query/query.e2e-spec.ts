@@ -262,4 +262,26 @@ describe('query power end to end (Streamable HTTP)', () => {
       /^Dataverse could not apply the filter: .*incompatible types.* GUIDs are not quoted: write _parentcustomerid_value eq 0{8}-/,
     );
   });
+
+  it('should refuse fetchXml or view together with OData options, and page a view with the cursor', async () => {
+    const clash = await callTool(client, 'list_records', {
+      table: 'contact',
+      fetchXml: '<fetch><entity name="contact"/></fetch>',
+      filter: 'statecode eq 0',
+    });
+    const viewClash = await callTool(client, 'list_records', { table: 'contact', view: 'Active Contacts', select: 'fullname' });
+    const page1 = (await callTool(client, 'list_records', { table: 'contact', view: 'Active Contacts', top: 4 })).structuredContent as Page;
+    const page2 = (await callTool(client, 'list_records', { table: 'contact', cursor: page1.nextCursor })).structuredContent as Page;
+
+    expect(clash.text).toBe(
+      'fetchXml cannot be combined with filter: put conditions, columns and order inside the FetchXML, or leave fetchXml out.',
+    );
+    expect(viewClash.text).toBe(
+      'view cannot be combined with select: a view brings its own conditions, columns and order; leave view out to use OData options.',
+    );
+    expect(page2.records).toHaveLength(4);
+    const names = [...page1.records, ...page2.records].map((r) => r.fullname as string);
+    expect(new Set(names).size).toBe(8);
+    expect(names).toEqual([...names].sort((a, b) => a.localeCompare(b)));
+  });
 });

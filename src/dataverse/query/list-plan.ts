@@ -83,14 +83,15 @@ export async function fetchOf(
   metadata: MetadataService,
   views: ViewsService,
 ): Promise<XmlElement> {
-  const clash = (['filter', 'select', 'orderby'] as const).filter((k) => input[k] !== undefined);
   const which = input.fetchXml !== undefined ? 'fetchXml' : 'view';
-  if (input.fetchXml !== undefined && input.view !== undefined) clash.push('view' as never);
+  const others: string[] = which === 'fetchXml' ? ['filter', 'select', 'orderby', 'view'] : ['filter', 'select', 'orderby'];
+  const clash = others.filter((k) => input[k as keyof typeof input] !== undefined);
   if (clash.length) {
-    throw new ToolError(
-      'invalid_input',
-      `${which} cannot be combined with ${clash.join(', ')}: put conditions, columns and order inside the FetchXML, or leave ${which} out.`,
-    );
+    const fix =
+      which === 'fetchXml'
+        ? 'put conditions, columns and order inside the FetchXML, or leave fetchXml out.'
+        : 'a view brings its own conditions, columns and order; leave view out to use OData options.';
+    throw new ToolError('invalid_input', `${which} cannot be combined with ${clash.join(', ')}: ${fix}`);
   }
   const schema = await metadata.getSchema(table.logicalName);
   if (input.fetchXml !== undefined) {
