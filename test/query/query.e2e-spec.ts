@@ -54,7 +54,7 @@ describe('query power end to end (Streamable HTTP)', () => {
     expect(result.text.split('\n').slice(0, 3)).toEqual([
       `${groups.length} groups of contact:`,
       'ownerid | count',
-      `${(groups[0].ownerid as Lookup).name} | ${groups[0].count}`,
+      `${(groups[0].ownerid as Lookup).name} (${(groups[0].ownerid as Lookup).id}) | ${groups[0].count}`,
     ]);
 
     const { records } = await allRecords({ table: 'contact', filter: 'statecode eq 0', select: ['ownerid'] });
@@ -87,7 +87,7 @@ describe('query power end to end (Streamable HTTP)', () => {
     });
     expect(records).toHaveLength(groups[0].count as number);
     expect(records.reduce((s, r) => s + ((r.estimatedvalue as number) ?? 0), 0)).toBeCloseTo(groups[0].revenue as number, 2);
-    expect(result.text.split('\n')[2]).toBe(`${owner.name} | ${groups[0].count} | ${groups[0]['revenue@label'] as string}`);
+    expect(result.text.split('\n')[2]).toBe(`${owner.name} (${owner.id}) | ${groups[0].count} | ${groups[0]['revenue@label'] as string}`);
   });
 
   it('should count the leads created per month this year with FetchXML date grouping', async () => {

@@ -46,11 +46,13 @@ export class AggregateTools {
         ? `${result.table}:`
         : `${n} group${n === 1 ? '' : 's'} of ${result.table}${result.truncated ? `; the first ${result.groups.length} shown (raise top for more)` : ''}:`;
     if (n) summary += `\n${textTable(result, columns)}`;
+    // The text is the table rather than a repeat of the JSON: every value of the groups is in it (lookups with
+    // their ids), at a fraction of the characters; structuredContent carries the same groups as JSON.
     return { content: [{ type: 'text', text: summary }], structuredContent: structured };
   }
 }
 
-/** `ownerid | count` then one line per group: names and labels rather than ids and numbers. */
+/** `ownerid | count` then one line per group: labels beside raw values, lookups as `name (id)`. */
 export function textTable(result: AggregateResult, columns: string[]): string {
   const cell = (group: Record<string, unknown>, c: string): string => {
     const label = group[`${c}@label`];
@@ -59,7 +61,7 @@ export function textTable(result: AggregateResult, columns: string[]): string {
     if (v === null || v === undefined) return '(none)';
     if (typeof v === 'object') {
       const l = v as { id?: string; name?: string };
-      return l.name ?? l.id ?? '';
+      return l.name ? `${l.name} (${l.id})` : (l.id ?? '');
     }
     return typeof v === 'number' ? String(Math.round(v * 100) / 100) : String(v);
   };
