@@ -80,4 +80,19 @@ describe('ViewsService', () => {
     expect(await views.defaultColumns(TABLE)).toEqual(['fullname', 'parentcustomerid', 'emailaddress1']);
     expect(layoutCells(LAYOUT)).toEqual(['fullname', 'parentcustomerid', 'acct.name', 'emailaddress1']);
   });
+
+  it('should fall back to every field when the views cannot be read for a moment, and leave them out of a schema', async () => {
+    const { views, get } = setup();
+    get.mockRejectedValue(new ToolError('unavailable', 'Dataverse is temporarily unavailable', { dataverseKind: 'unavailable' }));
+
+    expect(await views.defaultColumns(TABLE)).toBeUndefined();
+    expect(await views.listOrNone(TABLE)).toEqual([]);
+  });
+
+  it('should not hide a refusal that is not transient', async () => {
+    const { views, get } = setup();
+    get.mockRejectedValue(new ToolError('sign_in_required', 'sign in', { dataverseKind: 'unauthorized' }));
+
+    await expect(views.defaultColumns(TABLE)).rejects.toThrow('sign in');
+  });
 });

@@ -40,6 +40,14 @@ export class ViewsService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
+  /** For listing beside a schema: a transient failure leaves the views out rather than failing the schema. */
+  async listOrNone(table: TableInfo): Promise<ViewInfo[]> {
+    return this.list(table).catch((error: unknown) => {
+      if (isTransient(error)) return [];
+      throw error;
+    });
+  }
+
   async list(table: TableInfo): Promise<ViewInfo[]> {
     const [pub, personal] = await Promise.all([this.publicViews(table), this.personalViews(table)]);
     return [...pub, ...personal];
@@ -77,7 +85,11 @@ export class ViewsService {
 
   /** Columns of the default public view (layoutxml cells of the root table), or undefined when there is none. */
   async defaultColumns(table: TableInfo): Promise<string[] | undefined> {
-    const views = await this.publicViews(table);
+    const views = await this.publicViews(table).catch((error: unknown) => {
+      // Without the view the read still works: it falls back to every field with a value.
+      if (isTransient(error)) return [];
+      throw error;
+    });
     const view = views.find((v) => v.default);
     if (!view?.layoutXml) return undefined;
     const cells = layoutCells(view.layoutXml).filter((c) => !c.includes('.'));
@@ -115,6 +127,11 @@ export class ViewsService {
       }
     });
   }
+}
+
+function isTransient(error: unknown): boolean {
+  const kind = dataverseKindOf(error);
+  return kind === 'unavailable' || kind === 'throttled' || kind === 'timeout' || kind === 'network';
 }
 
 function toView(r: RawView, personal: boolean): ViewInfo | undefined {

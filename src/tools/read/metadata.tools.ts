@@ -151,7 +151,7 @@ export class MetadataTools {
   })
   async getTableSchema(args: { table: string; includeReadOnly?: boolean }): Promise<CallToolResult> {
     const schema = await this.metadata.getSchema(args.table);
-    const views = (await this.views.list(await this.metadata.resolveTable(schema.logicalName))).map((v) => ({
+    const views = (await this.views.listOrNone(await this.metadata.resolveTable(schema.logicalName))).map((v) => ({
       id: v.id,
       name: v.name,
       ...(v.personal ? { personal: v.personal } : {}),
