@@ -88,8 +88,11 @@ export class AggregateService {
   }
 }
 
+/** Sort key: numbers as they are, dates by their time, anything else last. */
 function num(v: unknown): number {
-  return typeof v === 'number' ? v : Number.NEGATIVE_INFINITY;
+  if (typeof v === 'number') return v;
+  const t = typeof v === 'string' ? Date.parse(v) : NaN;
+  return Number.isNaN(t) ? Number.NEGATIVE_INFINITY : t;
 }
 
 /** An `$apply` row: group properties as in records (lookups named), aggregates renamed to their aliases. */
@@ -102,7 +105,7 @@ function applyGroup(row: Record<string, unknown>, plan: AggregatePlan): Record<s
     if (formatted[`${name}@label`] !== undefined) out[`${g.key}@label`] = formatted[`${name}@label`];
   }
   for (const a of plan.aggregates) {
-    out[a.alias] = numeric(row[a.wire]);
+    out[a.alias] = aggregateValue(row[a.wire]);
     if (formatted[`${a.wire}@label`] !== undefined) out[`${a.alias}@label`] = formatted[`${a.wire}@label`];
   }
   return out;
@@ -134,7 +137,7 @@ function fetchGroup(row: Record<string, unknown>, plan: AggregatePlan): Record<s
     }
   }
   for (const a of plan.aggregates) {
-    out[a.alias] = numeric(row[a.wire]);
+    out[a.alias] = aggregateValue(row[a.wire]);
     const label = row[`${a.wire}${FORMATTED}`];
     if (typeof label === 'string' && label.replace(/[,\s]/g, '') !== String(out[a.alias])) out[`${a.alias}@label`] = label;
   }
@@ -159,6 +162,11 @@ function datePart(g: GroupKey, row: Record<string, unknown>): string | number | 
     default:
       return `${y}-${two(a)}-${two(b)}`;
   }
+}
+
+/** A number, or the raw value when it is not one (min/max of a date). */
+function aggregateValue(v: unknown): unknown {
+  return numeric(v) ?? (typeof v === 'string' ? v : null);
 }
 
 function numeric(v: unknown): number | null {

@@ -186,4 +186,18 @@ describe('AggregateService', () => {
       "More than 50,000 contact records are behind this aggregate (the service's AggregateQueryRecordLimit). Narrow the filter (e.g. a date range or a status) and aggregate the parts.",
     );
   });
+
+  it('should keep min/max of a date as the date', async () => {
+    const { svc } = service([{ a0: '2026-01-03T10:00:00Z', a1: '2026-11-15T08:00:00Z' }]);
+
+    const result = await svc.aggregate({
+      table: 'contact',
+      aggregates: [
+        { op: 'min', field: 'createdon' },
+        { op: 'max', field: 'createdon', as: 'latest' },
+      ],
+    });
+
+    expect(result.groups).toEqual([{ min_createdon: '2026-01-03T10:00:00Z', latest: '2026-11-15T08:00:00Z' }]);
+  });
 });
