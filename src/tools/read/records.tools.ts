@@ -64,7 +64,7 @@ export class RecordsTools {
       top: z.number().int().min(1).max(MAX_TOP).optional().describe(`Records per page (default ${DEFAULT_TOP}, max ${MAX_TOP}).`),
       cursor: z
         .string()
-        .max(8000)
+        .max(60000)
         .optional()
         .describe('nextCursor from a previous list_records call on the same table, to get the next page.'),
       fetchXml: z.string().optional().describe('A whole <fetch>; not with filter/select/orderby/view.'),
