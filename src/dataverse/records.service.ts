@@ -105,6 +105,8 @@ export class RecordsService {
       let stored;
       try {
         stored = unpackXml(state.x);
+        // A cursor comes back from outside: its fetch must still be one of this table's.
+        if (stored.name !== 'fetch' || stored.children[0]?.attrs.name !== table.logicalName) throw new Error('foreign fetch');
       } catch {
         throw new ToolError('invalid_input', 'cursor is not a valid nextCursor from list_records; call list_records again without cursor.');
       }
