@@ -15,6 +15,7 @@ import { startEmulatorProcess, EmulatorProcess } from './lib/emulator-process';
 import { closeDirectAgent } from './lib/load';
 import { measureMemory, memoryMix, MemoryResult } from './lib/memory';
 import { measureOverhead, OverheadRow } from './lib/overhead';
+import { measureQueryWithServer, QueryRow, queryRows } from './lib/query';
 import { measureSizes, SizeRow } from './lib/sizes';
 import { measureStartup, StartupResult } from './lib/startup';
 
@@ -53,9 +54,14 @@ async function sizesAndOverhead(emulator: EmulatorProcess, token: string): Promi
           args: { table: 'contact', includeReadOnly: true },
           before: refresh('contact'),
         },
-        { label: 'list_records contacts top 10 (all fields)', tool: 'list_records', args: { table: 'contacts', top: 10 }, warm: true },
+        {
+          label: 'list_records contacts top 10 (all fields)',
+          tool: 'list_records',
+          args: { table: 'contacts', top: 10, select: '*' },
+          warm: true,
+        },
         { label: 'list_records contacts top 10 (4 fields)', tool: 'list_records', args: LIST_ARGS, warm: true },
-        { label: 'get_record contact (all fields)', tool: 'get_record', args: { table: 'contacts', id }, warm: true },
+        { label: 'get_record contact (all fields)', tool: 'get_record', args: { table: 'contacts', id, select: '*' }, warm: true },
         {
           label: 'get_record contact (4 fields)',
           tool: 'get_record',
@@ -102,7 +108,7 @@ const ms = (n: number) => (n >= 100 ? n.toFixed(0) : n.toFixed(2));
 const int = (n: number) => Math.round(n).toLocaleString('en-US');
 const tokens = (chars: number) => int(chars / 4);
 
-function table(startup: StartupResult[], overhead: OverheadRow[], mem: MemoryResult, sizes: SizeRow[]): string {
+function table(startup: StartupResult[], overhead: OverheadRow[], mem: MemoryResult, sizes: SizeRow[], query: QueryRow[]): string {
   const rows: string[][] = [];
   const bare = startup[1].median;
   for (const s of startup) {
@@ -157,6 +163,7 @@ function table(startup: StartupResult[], overhead: OverheadRow[], mem: MemoryRes
         : '';
     rows.push(['output size', s.label, `${int(s.chars)} chars ≈ ${tokens(s.chars)} tokens${raw}`, '']);
   }
+  for (const q of query) rows.push(['query', q.measure, q.result, q.goal]);
   const header = ['area', 'measure', 'result', 'goal'];
   return [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
 }
@@ -169,6 +176,7 @@ async function main(): Promise<void> {
     const token = await emulator.issueToken();
     const { sizes, overhead } = await sizesAndOverhead(emulator, token);
     const mem = await memory(emulator, token);
+    const query = await measureQueryWithServer(emulator, token);
     const environment = {
       node: process.version,
       cpus: cpus().length,
@@ -176,14 +184,14 @@ async function main(): Promise<void> {
       loadavgAtEnd: loadavg(),
       startedAt: startedAt.toISOString(),
     };
-    const out = table(startup, overhead, mem, sizes);
+    const out = table(startup, overhead, mem, sizes, queryRows(query));
     console.log(
       `dataverse-mcp benchmarks — Node ${process.version}, ${cpus().length} CPUs; load generator, server and emulator are 3 processes`,
     );
     console.log(out);
     const dir = join(__dirname, 'results');
     mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, 'latest.json'), JSON.stringify({ environment, startup, overhead, memory: mem, sizes }, null, 2));
+    writeFileSync(join(dir, 'latest.json'), JSON.stringify({ environment, startup, overhead, memory: mem, sizes, query }, null, 2));
     writeFileSync(join(dir, 'latest.md'), `${out}\n`);
     console.log(
       `raw figures: bench/results/latest.json (load average at the end: ${loadavg()

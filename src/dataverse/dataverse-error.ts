@@ -77,7 +77,8 @@ export function classifyHttpError(
   if (status === 412) return 'precondition_failed';
   if (status === 400) {
     if (/Could not find a property named|Invalid property '.*' was found|undeclared property/i.test(msg)) return 'invalid_field';
-    if (hasFilter && /syntax error|position \d+|\$filter|is not a valid|unknown function|query/i.test(msg)) return 'bad_filter';
+    if (hasFilter && /syntax error|position \d+|\$filter|is not a valid|unknown function|query|incompatible types/i.test(msg))
+      return 'bad_filter';
     return 'bad_request';
   }
   if (status >= 500) return 'unavailable';
@@ -99,6 +100,23 @@ export function parsePrivilege(message: string | undefined): { privilege: string
   const verb = PRIVILEGE_VERBS.find((v) => full.startsWith(v));
   if (!verb) return { privilege: match[1], verb: match[2], table: match[3] };
   return { privilege: match[1], verb, table: full.slice(verb.length) };
+}
+
+/** The fix for a value of the wrong type ("Found operand types 'Edm.Guid' and 'Edm.String'"). */
+export function typeMismatchFix(message: string | undefined): string | undefined {
+  const m = /operand types '([^']+)' and '([^']+)'/i.exec(message ?? '');
+  if (!m) return undefined;
+  const types = [m[1], m[2]];
+  const has = (t: string) => types.some((x) => x.includes(t));
+  if (has('Edm.Guid') && has('Edm.String'))
+    return 'GUIDs are not quoted: write _parentcustomerid_value eq 00000000-0000-0000-0000-000000000000.';
+  if (has('Edm.Int') && has('Edm.String')) {
+    return 'Choices are compared with their numbers, not their labels (statecode eq 0 for "Active"); get_table_schema lists each choice\'s numbers.';
+  }
+  if (has('Edm.DateTimeOffset') && has('Edm.String'))
+    return 'Dates are not quoted and carry a time zone: createdon ge 2024-01-01T00:00:00Z.';
+  if (has('Edm.Boolean') && has('Edm.String')) return 'Yes/no fields are compared with true or false, unquoted.';
+  return undefined;
 }
 
 function isWrite(method: string): boolean {
@@ -167,7 +185,7 @@ export function toToolError(error: DataverseError, ctx: ErrorContext = {}): Tool
     }
     case 'bad_filter':
       kind = 'invalid_input';
-      text = `Dataverse could not apply the filter: ${dvMessage ?? 'syntax error'}. ${FILTER_EXAMPLE}`;
+      text = `Dataverse could not apply the filter: ${(dvMessage ?? 'syntax error').replace(/\.$/, '')}. ${typeMismatchFix(info.dataverseMessage) ?? FILTER_EXAMPLE}`;
       break;
     case 'bad_request':
       kind = 'invalid_input';

@@ -95,6 +95,14 @@ const RETRIABLE_NETWORK = new Set(['ECONNRESET', 'EPIPE', 'ECONNREFUSED', 'ECONN
 
 class AttemptTimeout extends Error {}
 
+/** A request body sent as given (a `$batch` multipart), not as JSON. */
+class RawPayload {
+  constructor(
+    readonly contentType: string,
+    readonly data: string,
+  ) {}
+}
+
 interface RawResponse {
   status: number;
   headers: http.IncomingHttpHeaders;
@@ -166,6 +174,15 @@ export class DataverseClient implements OnModuleDestroy {
     options: Omit<RequestOptions, 'query'> = {},
   ): Promise<DataverseResponse<T>> {
     return this.send<T>('GET', pathAndQuery, undefined, options);
+  }
+
+  /** POST a `multipart/mixed` `$batch` body; the multipart answer comes back as text for the caller to split. */
+  async postBatch(
+    boundary: string,
+    body: string,
+    options: Pick<RequestOptions, 'timeoutMs' | 'context'> = {},
+  ): Promise<DataverseResponse<string>> {
+    return this.send<string>('POST', '$batch', new RawPayload(`multipart/mixed; boundary="${boundary}"`, body), options);
   }
 
   /** POST a new record: the id comes from `OData-EntityId` or the representation. */
@@ -251,7 +268,8 @@ export class DataverseClient implements OnModuleDestroy {
     const url = new URL(pathAndQuery, this.apiUrl);
     const path = pathAndQuery.split('?')[0];
     const timeoutMs = options.timeoutMs ?? this.options.timeoutMs;
-    const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+    const raw = body instanceof RawPayload ? body : undefined;
+    const payload = raw ? Buffer.from(raw.data) : body === undefined ? undefined : Buffer.from(JSON.stringify(body));
     const hasFilter = url.search.includes('$filter=');
     const fail = (kind: DataverseErrorKind, info: Partial<DataverseErrorInfo>) =>
       toToolError(new DataverseError(kind, { method, path, ...info }), options.context);
@@ -277,7 +295,7 @@ export class DataverseClient implements OnModuleDestroy {
       if (prefer) headers.Prefer = prefer;
       if (ifMatch) headers['If-Match'] = ifMatch;
       if (payload) {
-        headers['Content-Type'] = 'application/json; charset=utf-8';
+        headers['Content-Type'] = raw?.contentType ?? 'application/json; charset=utf-8';
         headers['Content-Length'] = payload.length;
       }
 

@@ -5,6 +5,7 @@ import { IdentityService } from './identity.service';
 import { MetadataService } from './metadata.service';
 import { RecordsService } from './records.service';
 import { SearchModule } from './search/search.module';
+import { QUERY_PROVIDERS } from './query';
 import { WritesService } from './writes.service';
 import { NOTES_HISTORY } from './history/history.providers';
 import { CursorCodec } from './paging/cursor-codec';
@@ -24,8 +25,18 @@ import { CursorCodec } from './paging/cursor-codec';
     WritesService,
     DeleteImpactService,
     ...NOTES_HISTORY,
+    ...QUERY_PROVIDERS,
     CursorCodec,
   ],
-  exports: [DataverseClient, IdentityService, MetadataService, RecordsService, WritesService, DeleteImpactService, ...NOTES_HISTORY],
+  exports: [
+    DataverseClient,
+    IdentityService,
+    MetadataService,
+    RecordsService,
+    WritesService,
+    DeleteImpactService,
+    ...NOTES_HISTORY,
+    ...QUERY_PROVIDERS,
+  ],
 })
 export class DataverseModule {}

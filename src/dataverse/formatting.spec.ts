@@ -37,4 +37,15 @@ describe('formatRecord', () => {
     expect(out.ownerid).toBeNull();
     expect(out.telephone1).toBeNull();
   });
+
+  it('should name a lookup of a FetchXML link-entity column (<alias>.<lookup>)', () => {
+    const out = formatRecord({
+      'acct.primarycontactid': 'c1',
+      'acct.primarycontactid@OData.Community.Display.V1.FormattedValue': 'Ann Lee',
+      'acct.primarycontactid@Microsoft.Dynamics.CRM.lookuplogicalname': 'contact',
+      'acct.primarycontactid@OData.Community.Display.V1.AttributeName': 'primarycontactid',
+      'acct.name': 'Contoso',
+    });
+    expect(out).toEqual({ 'acct.primarycontactid': { id: 'c1', table: 'contact', name: 'Ann Lee' }, 'acct.name': 'Contoso' });
+  });
 });

@@ -40,6 +40,13 @@ export function formatRecord(row: Record<string, unknown>, options: FormatOption
       if (options.keepNulls) out[key] = null;
       continue;
     }
+    const linkedTable = row[`${key}${LOOKUP_TABLE}`];
+    if (typeof linkedTable === 'string' && typeof value === 'string') {
+      // A lookup of a FetchXML link-entity (`pc.parentcustomerid`) comes without the `_x_value` wrapping.
+      const label = row[`${key}${FORMATTED}`];
+      out[key] = { id: value, table: linkedTable, ...(typeof label === 'string' ? { name: label } : {}) };
+      continue;
+    }
     out[key] = value;
     const formatted = row[`${key}${FORMATTED}`];
     if (typeof formatted === 'string' && addsInformation(value, formatted)) out[`${key}@label`] = formatted;

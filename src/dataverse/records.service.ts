@@ -4,9 +4,12 @@ import { ToolError } from '../common/tool-error';
 import { DataverseClient, FORMATTED_ANNOTATIONS } from './dataverse.client';
 import { formatRecord } from './formatting';
 import { MetadataService, TableInfo } from './metadata.service';
-import { buildQuery, parseFieldList, parseOrderBy, recordPath, validateFilter, validateGuid } from './odata';
+import { recordPath, validateGuid } from './odata';
+import { FetchRunner, withPaging } from './query/fetch-runner';
+import { chooseColumns, fetchOf, odataQuery, packXml, unpackXml } from './query/list-plan';
+import { ViewsService } from './query/views.service';
 import { CursorCodec } from './paging/cursor-codec';
-import { checkCursorState, checkPageLink, CursorState, MAX_SELECT_FIELDS, MAX_TOP } from './paging/cursor-state';
+import { checkCursorState, checkPageLink, CursorState, invalidCursor, MAX_TOP } from './paging/cursor-state';
 
 export const DEFAULT_TOP = 20;
 export { MAX_TOP };
@@ -20,6 +23,10 @@ export interface ListRecordsInput {
   orderby?: string;
   top?: number;
   cursor?: string;
+  /** A whole `<fetch>` document (not with filter/select/orderby/view). */
+  fetchXml?: string;
+  /** A public or personal view of the table, by name or id. */
+  view?: string;
 }
 
 export interface ListRecordsResult {
@@ -38,6 +45,8 @@ export class RecordsService {
   constructor(
     private readonly dv: DataverseClient,
     private readonly metadata: MetadataService,
+    private readonly views: ViewsService,
+    private readonly fetchRunner: FetchRunner,
     private readonly cursors: CursorCodec,
   ) {}
 
@@ -53,30 +62,43 @@ export class RecordsService {
       const top = input.top ?? DEFAULT_TOP;
       if (!Number.isInteger(top) || top < 1 || top > MAX_TOP)
         throw new ToolError('invalid_input', `top must be a whole number from 1 to ${MAX_TOP}.`);
-      const select = await this.selectList(table, input.select);
-      const query = buildQuery({
-        $select: select?.join(','),
-        $filter: validateFilter(input.filter),
-        $orderby: parseOrderBy(input.orderby),
-      });
-      state = {
-        v: 1,
-        e: this.dv.envHost,
-        u: userHash,
-        t: table.entitySetName,
-        l: `${table.entitySetName}${query}`,
-        n: top,
-        o: 0,
-        ...(select ? { k: 1 as const } : {}),
-      };
+      const base = { v: 1 as const, e: this.dv.envHost, u: userHash, t: table.entitySetName, n: top, o: 0 };
+      if (input.fetchXml !== undefined || input.view !== undefined) {
+        const fetch = await fetchOf(table, input, this.metadata, this.views);
+        state = { ...base, l: table.entitySetName, x: packXml(fetch), p: 1 };
+      } else {
+        const columns = await chooseColumns(table, input.select, this.metadata, this.views);
+        const query = await odataQuery(table, input, columns, this.metadata);
+        state = { ...base, l: `${table.entitySetName}${query}`, ...(columns.kind === 'given' ? { k: 1 as const } : {}) };
+      }
     }
 
-    const res = await this.dv.getRelative<{ value: Record<string, unknown>[]; '@odata.nextLink'?: string }>(state.l, {
-      prefer: { annotations: FORMATTED_ANNOTATIONS, maxPageSize: state.n },
-      context: { table: table.logicalName },
-      expect: { rows: [] },
-    });
-    const rows = res.body.value.slice(state.o);
+    let pageRows: Record<string, unknown>[];
+    let nextLink: string | undefined;
+    let fetchNext: { p: number; c?: string } | undefined;
+    if (state.x) {
+      let stored;
+      try {
+        stored = unpackXml(state.x);
+        // A cursor comes back from outside: its fetch must still be one of this table's.
+        if (stored.name !== 'fetch' || stored.children[0]?.attrs.name !== table.logicalName) throw new Error('foreign fetch');
+      } catch {
+        throw invalidCursor();
+      }
+      const fetch = withPaging(stored, state.p ?? 1, state.n, state.c);
+      const page = await this.fetchRunner.run(table.entitySetName, fetch, { table: table.logicalName });
+      pageRows = page.rows;
+      if (page.more) fetchNext = { p: (state.p ?? 1) + 1, c: page.cookie };
+    } else {
+      const res = await this.dv.getRelative<{ value: Record<string, unknown>[]; '@odata.nextLink'?: string }>(state.l, {
+        prefer: { annotations: FORMATTED_ANNOTATIONS, maxPageSize: state.n },
+        context: { table: table.logicalName },
+        expect: { rows: [] },
+      });
+      pageRows = res.body.value;
+      nextLink = res.body['@odata.nextLink'];
+    }
+    const rows = pageRows.slice(state.o);
     const records: Record<string, unknown>[] = [];
     let used = 0;
     let truncated = false;
@@ -95,8 +117,10 @@ export class RecordsService {
     if (truncated) {
       // Continue inside the same page: fetch it again and skip what was already shown.
       next = { ...state, o: state.o + records.length };
-    } else if (res.body['@odata.nextLink']) {
-      next = { ...state, l: this.relativeLink(res.body['@odata.nextLink'], table), o: 0 };
+    } else if (fetchNext) {
+      next = { ...state, p: fetchNext.p, c: fetchNext.c, o: 0 };
+    } else if (nextLink) {
+      next = { ...state, l: this.relativeLink(nextLink, table), o: 0 };
     }
     const result: ListRecordsResult = {
       table: table.logicalName,
@@ -121,30 +145,18 @@ export class RecordsService {
   ): Promise<{ table: string; entitySetName: string; id: string; record: Record<string, unknown> }> {
     const id = validateGuid(idInput);
     const table = await this.metadata.resolveTable(tableInput);
-    const select = await this.selectList(table, selectInput);
+    const columns = await chooseColumns(table, selectInput, this.metadata, this.views);
     const res = await this.dv.get<Record<string, unknown>>(recordPath(table.entitySetName, id), {
-      query: { $select: select?.join(',') },
+      query: { $select: columns.kind === 'all' ? undefined : columns.fields.join(',') },
       prefer: { annotations: FORMATTED_ANNOTATIONS },
       context: { table: table.logicalName, id },
     });
-    return { table: table.logicalName, entitySetName: table.entitySetName, id, record: formatRecord(res.body, { keepNulls: !!select }) };
-  }
-
-  /**
-   * Validated `$select`. Lookups may be named as shown in records and schemas (`parentcustomerid`):
-   * Dataverse wants `_parentcustomerid_value`, so those names are translated with the table's schema.
-   */
-  private async selectList(table: TableInfo, input: string | string[] | undefined): Promise<string[] | undefined> {
-    const fields = parseFieldList(input);
-    if (!fields) return undefined;
-    if (fields.length > MAX_SELECT_FIELDS) {
-      throw new ToolError('invalid_input', `select names ${fields.length} fields; at most ${MAX_SELECT_FIELDS} are accepted.`);
-    }
-    const plain = fields.filter((f) => !/^_.+_value$/.test(f));
-    if (!plain.length) return fields;
-    const schema = await this.metadata.getSchema(table.logicalName);
-    const lookups = new Set(schema.fields.filter((f) => f.to).map((f) => f.name));
-    return [...new Set(fields.map((f) => (lookups.has(f) ? `_${f}_value` : f)))];
+    return {
+      table: table.logicalName,
+      entitySetName: table.entitySetName,
+      id,
+      record: formatRecord(res.body, { keepNulls: columns.kind === 'given' }),
+    };
   }
 
   /** A nextLink must point into this environment's API and this entity set; anything else is refused. */

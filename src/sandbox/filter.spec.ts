@@ -74,12 +74,12 @@ describe('Dataverse emulator: $filter grammar', () => {
   });
 
   it('should compare dates when the literal is a DateTimeOffset or a Date', async () => {
-    const a = await names('createdon ge 2024-06-01T00:00:00Z', 'accounts', 'createdon');
-    expect(a.every((x) => Date.parse(x.createdon) >= Date.parse('2024-06-01T00:00:00Z'))).toBe(true);
-    const b = await names('createdon lt 2024-06-01', 'accounts', 'createdon');
+    const a = await names('createdon ge 2025-11-01T00:00:00Z', 'accounts', 'createdon');
+    expect(a.every((x) => Date.parse(x.createdon) >= Date.parse('2025-11-01T00:00:00Z'))).toBe(true);
+    const b = await names('createdon lt 2025-11-01', 'accounts', 'createdon');
     expect(a.length + b.length).toBe(em.store.count('accounts'));
-    const c = await names('estimatedclosedate le 2025-06-02 and estimatedclosedate gt 2025-01-01', 'opportunities', 'estimatedclosedate');
-    expect(c.every((x) => x.estimatedclosedate <= '2025-06-02' && x.estimatedclosedate > '2025-01-01')).toBe(true);
+    const c = await names('estimatedclosedate le 2026-11-16 and estimatedclosedate gt 2026-07-01', 'opportunities', 'estimatedclosedate');
+    expect(c.every((x) => x.estimatedclosedate <= '2026-11-16' && x.estimatedclosedate > '2026-07-01')).toBe(true);
   });
 
   it('should filter on booleans and on a navigation path', async () => {

@@ -15,16 +15,20 @@ import { sendHostile, truncateBody } from './hostile/hostile-responses';
 import { ApiContext, ApiResult } from './handlers/context';
 import { findEntity, getEntity, getEntityNav, listEntities } from './handlers/metadata';
 import { countRecords, getRecord, listRecords } from './handlers/record-read';
+import { queryPower } from './handlers/record-query-power';
 import { createRecord, deleteRecord, patchRecord } from './handlers/record-write';
 import { getModel } from './metadata/registry';
 import { SearchSettings } from './search/search-index';
 import { routeSearch } from './search/search-query';
 import { assertGuid, parseOptions, parsePrefer, parseQueryString } from './odata/query';
 import { Store, StoreSnapshot } from './store';
+import { seedViewsIfMissing } from './views/seed';
 import { EmulatorHandle, EmulatorOptions, FaultSettings, RequestLogEntry } from './types';
 
 const API_PREFIX = /^\/api\/data\/v9\.[0-2]\//;
 const MAX_BODY = 32 * 1024 * 1024;
+/** The service's URL limit (a longer FetchXML query goes in a $batch GET); Node's own header limit is raised above it. */
+const MAX_URL = 32_768;
 const MAX_LOG = 10_000;
 const JSON_TYPE = 'application/json; odata.metadata=minimal';
 
@@ -68,6 +72,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     }
     store.load(snap);
     meta = snap.meta;
+    seedViewsIfMissing(store, meta.sandboxUserId, meta.businessUnitId, ORGANIZATION_ID);
     log('emulator data loaded', { dataFile: options.dataFile });
   } else {
     meta = seed(store);
@@ -222,6 +227,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         prefer,
         timeZone: ianaForCode(settings?.timezonecode),
         rawQuery,
+        aggregateLimit: options.aggregateRecordLimit,
       };
       const result = route(ctx, method, path.replace(API_PREFIX, ''), rawQuery, body, h);
       const headers: Record<string, string> = { ...apiHeaders(), ...(result.headers ?? {}) };
@@ -299,7 +305,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     if (key === undefined) {
       if (segs.length === 2 && segs[1] === '$count' && method === 'GET') return countRecords(ctx, em);
       if (segs.length > 1) throw Errors.segmentNotFound(segs[1]);
-      if (method === 'GET') return listRecords(ctx, em, q);
+      if (method === 'GET') return queryPower(ctx, em, q) ?? listRecords(ctx, em, q);
       if (method === 'POST') return aroundWrite(ctx, audit, em, undefined, body, () => createRecord(ctx, em, body, q));
       throw Errors.methodNotAllowed(method);
     }
@@ -371,8 +377,15 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     return false;
   }
 
-  const server: Server = createServer((req, res) => {
+  const server: Server = createServer({ maxHeaderSize: 96 * 1024 }, (req, res) => {
     const rawUrl = req.url ?? '/';
+    if (rawUrl.length > MAX_URL)
+      return write(
+        res,
+        414,
+        { 'Content-Type': 'text/html; charset=us-ascii' },
+        '<h2>Request URL Too Long</h2><p>HTTP Error 414. The request URL is too long.</p>',
+      );
     const qi = rawUrl.indexOf('?');
     const path = qi < 0 ? rawUrl : rawUrl.slice(0, qi);
     const rawQuery = qi < 0 ? '' : rawUrl.slice(qi + 1);

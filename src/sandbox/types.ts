@@ -18,6 +18,8 @@ export interface EmulatorOptions {
   audit?: AuditSettings;
   /** Optional structured logger. The emulator never writes to stdout. */
   log?: (msg: string, fields?: Record<string, unknown>) => void;
+  /** Rows an aggregate query ($apply, FetchXML aggregate) may read before AggregateQueryRecordLimit; default 50,000. */
+  aggregateRecordLimit?: number;
 }
 
 export interface RequestLogEntry {

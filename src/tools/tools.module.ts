@@ -5,6 +5,7 @@ import { AuthTools } from './auth/auth.tools';
 import { DELETE_TOOLS } from './delete/delete.tools';
 import { mcpOptions } from './mcp-options';
 import { READ_TOOLS } from './read';
+import { QUERY_TOOLS } from './query';
 import { SEARCH_TOOLS } from './search/search.tools';
 import { WRITE_TOOLS } from './write/records-write.tools';
 import { RecordNotes } from './notes/record-notes';
@@ -27,6 +28,6 @@ export class ToolsModule {
 
 /** The data tools a configuration exposes: reads always; writes unless read-only; deletes unless read-only or deletes are off. */
 export function toolsFor(config: Pick<AppConfig, 'readOnly' | 'allowDelete'>): Provider[] {
-  if (config.readOnly) return [...READ_TOOLS, ...SEARCH_TOOLS];
-  return [...READ_TOOLS, ...SEARCH_TOOLS, ...WRITE_TOOLS, ...(config.allowDelete ? DELETE_TOOLS : [])];
+  if (config.readOnly) return [...READ_TOOLS, ...QUERY_TOOLS, ...SEARCH_TOOLS];
+  return [...READ_TOOLS, ...QUERY_TOOLS, ...SEARCH_TOOLS, ...WRITE_TOOLS, ...(config.allowDelete ? DELETE_TOOLS : [])];
 }

@@ -108,7 +108,7 @@ describe('read tools end to end (Streamable HTTP, Redis)', () => {
   });
 
   it('should keep a hostile filter inside one $filter value', async () => {
-    await callTool(client, 'list_records', { table: 'account', filter: "name eq 'a&$top=1%26$select=name#'" });
+    await callTool(client, 'list_records', { table: 'account', filter: "name eq 'a&$top=1%26$select=name#'", select: '*' });
 
     const [entry] = emulator.requestLog.entries();
     const query = new URLSearchParams(entry.url.slice(entry.url.indexOf('?') + 1));
@@ -122,7 +122,10 @@ describe('read tools end to end (Streamable HTTP, Redis)', () => {
 
     const one = await callTool(client, 'get_record', { table: 'account', id: account.accountid, select: 'name,Revenue' });
     expect(one.isError).toBe(true);
-    expect(one.text).toMatch(/Field "Revenue" does not exist on table account; call get_table_schema/);
+    expect(one.text).toBe(
+      'select names a field that does not exist on account: "Revenue" (Did you mean "revenue"?). ' +
+        'Field names are lowercase logical names; call get_table_schema with table "account" to see them.',
+    );
 
     const ok = await callTool(client, 'get_record', { table: 'accounts', id: account.accountid, select: 'name,revenue' });
     expect(ok.structuredContent).toMatchObject({

@@ -28,7 +28,14 @@ export interface CursorState {
   o: number;
   /** keep nulls (explicit select) */
   k?: 1;
+  /** FetchXML mode: the fetch (deflated, base64url), page number and paging cookie of the page to fetch */
+  x?: string;
+  p?: number;
+  c?: string;
 }
+
+/** Longest packed FetchXML a cursor may carry (the FetchXML itself is bounded before it is packed). */
+export const MAX_PACKED_FETCH_LENGTH = 60_000;
 
 const INVALID = 'cursor is not a valid nextCursor from list_records (or has expired); run the query again without cursor.';
 
@@ -91,7 +98,9 @@ export function checkCursorState(value: unknown, entitySetName: string): CursorS
     s.n! <= MAX_TOP &&
     s.o! >= 0 &&
     s.o! < s.n! &&
-    (s.k === undefined || s.k === 1);
+    (s.k === undefined || s.k === 1) &&
+    (s.x === undefined || (typeof s.x === 'string' && s.x.length <= MAX_PACKED_FETCH_LENGTH && Number.isInteger(s.p) && s.p! >= 1)) &&
+    (s.c === undefined || (typeof s.c === 'string' && s.c.length <= MAX_SKIPTOKEN_LENGTH));
   if (!valid) throw invalidCursor();
   if (s.t !== entitySetName) return s as CursorState; // the caller names the table mismatch
   try {

@@ -19,12 +19,13 @@ import {
 import { TIME_ZONES } from './time-zones';
 import { seedSearchSamples } from './seed-search';
 import { seedNotes } from '../notes/seed-notes';
+import { seedViews } from '../views/seed';
 
 /** Deterministic sample data: the same seed gives the same records on every start. */
 
 export const SEED = 20250602;
 /** Fixed reference instant for all generated dates (the data never depends on the wall clock). */
-export const ANCHOR = Date.UTC(2025, 5, 2, 8, 0, 0);
+export const ANCHOR = Date.UTC(2026, 10, 16, 8, 0, 0);
 export const ORGANIZATION_ID = nameGuid('sandbox:organization');
 export const TENANT_ID = nameGuid('sandbox:tenant');
 const DAY = 86400000;
@@ -540,5 +541,6 @@ export function seed(store: Store): SeedInfo {
   }
   seedSearchSamples(store);
   seedNotes(store, sandboxUser);
+  seedViews(store, users, rootBu, ORGANIZATION_ID, iso(buCreated));
   return { sandboxUserId: sandboxUser, businessUnitId: rootBu };
 }

@@ -15,6 +15,8 @@ export interface ApiContext {
   timeZone: string;
   /** Raw query string (without '?'), for nextLink construction. */
   rawQuery: string;
+  /** Rows an aggregate query may read (AggregateQueryRecordLimit); default 50,000. */
+  aggregateLimit?: number;
 }
 
 export interface ApiResult {

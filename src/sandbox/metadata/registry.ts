@@ -7,6 +7,7 @@ import { AttrDef, CascadeDelete, EntityDef, LookupTarget } from './model';
 import { organizationEntities } from './organization';
 import { annotationEntity } from '../notes/annotation-entity';
 import { leadEntity, opportunityEntity } from './sales';
+import { viewEntities } from '../views/metadata';
 
 export interface Relationship {
   schemaName: string;
@@ -80,6 +81,7 @@ export function getModel(): Model {
     ...organizationEntities(),
     projectEntity(),
     annotationEntity(),
+    ...viewEntities(),
   ];
   const entities = new Map<string, EntityModel>();
   const bySet = new Map<string, EntityModel>();

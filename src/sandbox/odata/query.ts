@@ -53,7 +53,6 @@ export function parseOptions(params: Map<string, string>): QueryOptions {
     if (k === '$search') throw Errors.query('The query parameter $search is not supported');
     if (k.startsWith('$') && !SUPPORTED.has(k)) throw Errors.query(`The query parameter '${k}' is not supported.`);
   }
-  if (params.has('$apply')) throw Errors.query('The query parameter $apply is not supported by this emulator.');
   const top = params.get('$top');
   const count = params.get('$count');
   if (count !== undefined && count !== 'true' && count !== 'false') {

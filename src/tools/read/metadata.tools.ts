@@ -2,6 +2,7 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { Tool } from '@rekog/mcp-nest/dist/mcp';
 import { z } from 'zod';
 import { MetadataService } from '../../dataverse/metadata.service';
+import { ViewsService } from '../../dataverse/query/views.service';
 import { activityPartiesNote } from '../../dataverse/schema-format';
 import { annotations, CACHE_REFRESH_ANNOTATIONS, READ_ANNOTATIONS } from '../annotations';
 import { toolResult } from '../pipeline/tool-result';
@@ -64,6 +65,10 @@ export const tableSchemaOutputSchema = z.object({
   readOnlyOmitted: z.number().int().optional().describe('How many read-only fields were left out (pass includeReadOnly to see them).'),
   entitySets: z.record(z.string(), z.string()).optional().describe('Entity set name of each lookup target table, for @odata.bind paths.'),
   activityParties: z.string().optional().describe('Activity tables: how to write attendees, senders and recipients.'),
+  views: z
+    .array(z.object({ id: z.string(), name: z.string(), personal: z.literal(true).optional(), default: z.literal(true).optional() }))
+    .optional()
+    .describe('Public and personal views: list_records view = name or id.'),
 });
 
 export const refreshOutputSchema = z.object({
@@ -74,7 +79,10 @@ export const refreshOutputSchema = z.object({
 
 @ToolClass('read')
 export class MetadataTools {
-  constructor(private readonly metadata: MetadataService) {}
+  constructor(
+    private readonly metadata: MetadataService,
+    private readonly views: ViewsService,
+  ) {}
 
   @Tool({
     name: 'list_tables',
@@ -149,6 +157,12 @@ export class MetadataTools {
   })
   async getTableSchema(args: { table: string; includeReadOnly?: boolean }): Promise<CallToolResult> {
     const schema = await this.metadata.getSchema(args.table);
+    const views = (await this.views.listOrNone(await this.metadata.resolveTable(schema.logicalName))).map((v) => ({
+      id: v.id,
+      name: v.name,
+      ...(v.personal ? { personal: v.personal } : {}),
+      ...(v.default ? { default: v.default } : {}),
+    }));
     const fields = args.includeReadOnly ? schema.fields : schema.fields.filter((f) => !f.readOnly);
     const omitted = schema.fields.length - fields.length;
     const hasLookups = fields.some((f) => f.to);
@@ -164,6 +178,7 @@ export class MetadataTools {
       ...(omitted ? { readOnlyOmitted: omitted } : {}),
       ...(hasLookups ? { entitySets } : {}),
       ...(schema.isActivity ? { activityParties: activityPartiesNote(schema.logicalName) } : {}),
+      ...(views.length ? { views } : {}),
     };
     const summary = `${fields.length} fields of ${schema.logicalName}` + (omitted ? `; ${omitted} read-only left out.` : '.');
     return toolResult(summary, structured);

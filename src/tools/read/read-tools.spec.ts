@@ -4,6 +4,7 @@ import { startEmulator, EmulatorHandle } from '../../sandbox';
 import { IdentityService } from '../../dataverse/identity.service';
 import { MetadataService } from '../../dataverse/metadata.service';
 import { RecordsService } from '../../dataverse/records.service';
+import { ViewsService } from '../../dataverse/query/views.service';
 import { startReadPath, ReadPathFixture } from '../../dataverse/testing/read-path.fixture';
 import { IdentityTools } from './identity.tools';
 import { MetadataTools } from './metadata.tools';
@@ -21,7 +22,7 @@ describe('read tools', () => {
   beforeAll(async () => {
     emulator = await startEmulator();
     f = await startReadPath({ emulator });
-    metadataTools = new MetadataTools(f.get(MetadataService));
+    metadataTools = new MetadataTools(f.get(MetadataService), f.get(ViewsService));
     recordsTools = new RecordsTools(f.get(RecordsService));
   });
   afterAll(async () => {

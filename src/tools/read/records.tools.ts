@@ -13,7 +13,7 @@ const selectParam = z
   .union([z.array(z.string().max(130)).max(200), z.string().max(4000)])
   .optional()
   .describe(
-    'Fields to return, as an array or a comma-separated list (e.g. "fullname,emailaddress1,parentcustomerid"). Omit for all fields with a value.',
+    'Fields to return, as an array or a comma-separated list (e.g. "fullname,emailaddress1,parentcustomerid"). Omit for the default view\'s columns; "*" for all fields with a value.',
   );
 
 const recordSchema = z.record(z.string(), z.unknown());
@@ -56,7 +56,9 @@ export class RecordsTools {
       'Lists records of one table with an optional OData $filter, select, orderby and page size (top). ' +
       `${RECORD_FORMAT} Fields without a value are left out unless named in select. ` +
       "Filter syntax: contains(fullname,'smith'), startswith(name,'Con'), eq/ne/gt/ge/lt/le, and/or/not, null, " +
-      'dates like createdon ge 2024-01-01T00:00:00Z, GUIDs unquoted, text in single quotes; use logical field names from get_table_schema. ' +
+      'dates like createdon ge 2024-01-01T00:00:00Z, GUIDs unquoted, text in single quotes; use logical field names from get_table_schema; ' +
+      "a related record's field via the lookup's navigation property: parentcustomerid_account/name eq 'Contoso'. " +
+      'Or run a view (see get_table_schema) or FetchXML (link-entity columns come as <alias>.<field>). ' +
       `Returns up to top records (default ${DEFAULT_TOP}, max ${MAX_TOP}) and at most about ${OUTPUT_BUDGET_CHARS} characters; ` +
       'when hasMore is true call again with the same table and cursor = nextCursor (other parameters are then ignored). ' +
       'Call list_tables first if unsure of the table name.',
@@ -68,9 +70,11 @@ export class RecordsTools {
       top: z.number().int().min(1).max(MAX_TOP).optional().describe(`Records per page (default ${DEFAULT_TOP}, max ${MAX_TOP}).`),
       cursor: z
         .string()
-        .max(8000)
+        .max(60000)
         .optional()
         .describe('nextCursor from a previous list_records call on the same table, to get the next page.'),
+      fetchXml: z.string().optional().describe('A whole <fetch>; not with filter/select/orderby/view.'),
+      view: z.string().optional().describe('View name or id.'),
     }),
     outputSchema: listRecordsOutputSchema,
     annotations: annotations('List records', READ_ANNOTATIONS),

@@ -1,0 +1,120 @@
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import { ToolError } from '../../common/tool-error';
+import type { MetadataService, TableInfo } from '../metadata.service';
+import { buildQuery, parseFieldList, parseOrderBy, validateFilter } from '../odata';
+import type { TableSchema } from '../schema-format';
+import { MAX_SELECT_FIELDS } from '../paging/cursor-state';
+import { resolveFieldNames, resolveOrderBy } from './columns';
+import { checkFetchXml, FETCHXML_LIMITS } from './fetchxml-check';
+import { checkFilter } from './filter-check';
+import type { ViewsService } from './views.service';
+import { parseXml, serializeXml, XmlElement } from './xml';
+
+/** What list_records and get_record read: `select` as given, `*` for every field, or the default view's columns. */
+export type Columns = { kind: 'all' } | { kind: 'given'; fields: string[] } | { kind: 'view'; fields: string[] };
+
+export function isStar(select: string | string[] | undefined): boolean {
+  const parts = Array.isArray(select) ? select : select?.split(',');
+  return (
+    !!parts &&
+    parts
+      .map((p) => String(p).trim())
+      .filter(Boolean)
+      .join(',') === '*'
+  );
+}
+
+/**
+ * Columns to read. Without select: the default public view's layout columns plus the primary id and name
+ * (what a user sees in the app); `*`: every field with a value (no $select).
+ */
+export async function chooseColumns(
+  table: TableInfo,
+  select: string | string[] | undefined,
+  metadata: MetadataService,
+  views: ViewsService,
+): Promise<Columns> {
+  if (isStar(select)) return { kind: 'all' };
+  const given = parseFieldList(select);
+  const schema = await metadata.getSchema(table.logicalName);
+  if (given && given.length > MAX_SELECT_FIELDS) {
+    throw new ToolError('invalid_input', `select names ${given.length} fields; at most ${MAX_SELECT_FIELDS} are accepted.`);
+  }
+  if (given) return { kind: 'given', fields: resolveFieldNames(given, schema, 'select') };
+  const cells = await views.defaultColumns(table);
+  if (!cells) return { kind: 'all' };
+  const known = new Set(schema.fields.map((f) => f.name));
+  const names = [schema.primaryIdAttribute, ...(schema.primaryNameAttribute ? [schema.primaryNameAttribute] : []), ...cells].filter((c) =>
+    known.has(c),
+  );
+  return { kind: 'view', fields: resolveFieldNames([...new Set(names)], schema, 'select') };
+}
+
+/** The OData query of a list_records call, every name checked against the schema first. */
+export async function odataQuery(
+  table: TableInfo,
+  input: { filter?: string; orderby?: string },
+  columns: Columns,
+  metadata: MetadataService,
+): Promise<string> {
+  const filter = validateFilter(input.filter);
+  const orderby = parseOrderBy(input.orderby);
+  let checkedOrder = orderby;
+  if (filter || orderby) {
+    const schema = await metadata.getSchema(table.logicalName);
+    if (filter) checkFilter(filter, { schema, primaryNames: await primaryNamesOf(schema, metadata) });
+    if (orderby) checkedOrder = resolveOrderBy(orderby, schema);
+  }
+  return buildQuery({
+    $select: columns.kind === 'all' ? undefined : columns.fields.join(','),
+    $filter: filter,
+    $orderby: checkedOrder,
+  });
+}
+
+/** Primary name attribute of every lookup target of the table (for "filter through the navigation property" hints). */
+export async function primaryNamesOf(schema: TableSchema, metadata: MetadataService): Promise<Map<string, string | undefined>> {
+  const tables = new Map((await metadata.listTables()).map((t) => [t.logicalName, t.primaryNameAttribute]));
+  const out = new Map<string, string | undefined>();
+  for (const f of schema.fields) for (const t of Object.keys(f.to ?? {})) out.set(t, tables.get(t));
+  return out;
+}
+
+/** The FetchXML of a `fetchXml` or `view` call, checked (user FetchXML) or trusted (a view's own). */
+export async function fetchOf(
+  table: TableInfo,
+  input: { fetchXml?: string; view?: string; filter?: string; select?: unknown; orderby?: string },
+  metadata: MetadataService,
+  views: ViewsService,
+): Promise<XmlElement> {
+  const which = input.fetchXml !== undefined ? 'fetchXml' : 'view';
+  const others: string[] = which === 'fetchXml' ? ['filter', 'select', 'orderby', 'view'] : ['filter', 'select', 'orderby'];
+  const clash = others.filter((k) => input[k as keyof typeof input] !== undefined);
+  if (clash.length) {
+    const fix =
+      which === 'fetchXml'
+        ? 'put conditions, columns and order inside the FetchXML, or leave fetchXml out.'
+        : 'a view brings its own conditions, columns and order; leave view out to use OData options.';
+    throw new ToolError('invalid_input', `${which} cannot be combined with ${clash.join(', ')}: ${fix}`);
+  }
+  const schema = await metadata.getSchema(table.logicalName);
+  if (input.fetchXml !== undefined) {
+    const checked = await checkFetchXml(input.fetchXml, schema, (t) => metadata.getSchema(t));
+    return checked.root;
+  }
+  const view = await views.resolve(table, input.view ?? '');
+  if (!view.fetchXml) throw new ToolError('invalid_input', `The view "${view.name}" has no query to run.`);
+  const root = parseXml(view.fetchXml, FETCHXML_LIMITS, `the FetchXML of view "${view.name}"`);
+  for (const a of ['top', 'count', 'page', 'paging-cookie']) delete root.attrs[a];
+  return root;
+}
+
+/** FetchXML inside a cursor: deflated, base64url. */
+export function packXml(fetch: XmlElement): string {
+  return deflateRawSync(Buffer.from(serializeXml(fetch))).toString('base64url');
+}
+
+export function unpackXml(packed: string): XmlElement {
+  const text = inflateRawSync(Buffer.from(packed, 'base64url'), { maxOutputLength: FETCHXML_LIMITS.maxLength * 2 }).toString('utf8');
+  return parseXml(text, { ...FETCHXML_LIMITS, maxLength: FETCHXML_LIMITS.maxLength * 2 });
+}
