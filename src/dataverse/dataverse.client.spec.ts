@@ -119,6 +119,20 @@ describe('DataverseClient against the emulator', () => {
     expect(apiEntries()).toHaveLength(3);
   });
 
+  it('should try an optional read once: no retry on 502 and no wait on 429 when singleAttempt is set', async () => {
+    emulator.controls.set({ failures: { status: 502, count: 5 } });
+    const unavailable = await dv.get('WhoAmI', { singleAttempt: true }).catch((e: unknown) => e);
+    emulator.controls.reset();
+    emulator.controls.set({ throttle: { first: 1, retryAfterSeconds: 1 } });
+    const started = Date.now();
+    const throttled = await dv.get('WhoAmI', { singleAttempt: true }).catch((e: unknown) => e);
+
+    expect(dataverseKindOf(unavailable)).toBe('unavailable');
+    expect((throttled as ToolError).kind).toBe('throttled');
+    expect(Date.now() - started).toBeLessThan(900);
+    expect(apiEntries().map((e) => e.status)).toEqual([502, 429]);
+  });
+
   it('should never retry a POST on 503, and say the change may have been applied', async () => {
     emulator.controls.set({ failures: { status: 503, count: 1, methods: ['POST'] } });
     const before = emulator.store.count('contacts');

@@ -32,6 +32,8 @@ export interface RequestOptions {
   context?: ErrorContext;
   /** What a GET's body must look like (always a JSON object; see ExpectedShape); anything else is a `bad_response`. */
   expect?: ExpectedShape;
+  /** For optional reads (e.g. a table's default view): one attempt, no 5xx/network retry and no Retry-After wait. */
+  singleAttempt?: boolean;
 }
 
 export interface WriteOptions {
@@ -309,7 +311,7 @@ export class DataverseClient implements OnModuleDestroy {
           throw fail('timeout', { timeoutMs });
         }
         const code = (error as NodeJS.ErrnoException).code ?? 'network error';
-        if (method === 'GET' && RETRIABLE_NETWORK.has(code) && attempt < this.options.maxGetAttempts) {
+        if (method === 'GET' && !options.singleAttempt && RETRIABLE_NETWORK.has(code) && attempt < this.options.maxGetAttempts) {
           this.logger.warn({ method, path, code, attempt }, 'Dataverse connection failed; retrying');
           await sleep(this.backoff(attempt));
           continue;
@@ -347,7 +349,11 @@ export class DataverseClient implements OnModuleDestroy {
       if (res.status === 429) {
         const waitS = retryAfterSeconds(res.headers['retry-after'], this.options.defaultRetryAfterSeconds);
         throttleRetries++;
-        if (throttleRetries <= this.options.maxThrottleRetries && throttleWaitedMs + waitS * 1000 <= this.options.maxThrottleWaitMs) {
+        if (
+          !options.singleAttempt &&
+          throttleRetries <= this.options.maxThrottleRetries &&
+          throttleWaitedMs + waitS * 1000 <= this.options.maxThrottleWaitMs
+        ) {
           this.logger.warn({ method, path, retryAfterSeconds: waitS, requestId }, 'Dataverse throttled the request; waiting Retry-After');
           clientLog.warn(`Dataverse is throttling requests (service protection limits): waiting ${waitS} s before retrying.`, 'call');
           throttleWaitedMs += waitS * 1000;
@@ -359,7 +365,7 @@ export class DataverseClient implements OnModuleDestroy {
         }
         throw fail('throttled', { status: 429, code: err.code, dataverseMessage: err.message, requestId, retryAfterSeconds: waitS });
       }
-      if (method === 'GET' && RETRIABLE_STATUS.has(res.status) && attempt < this.options.maxGetAttempts) {
+      if (method === 'GET' && !options.singleAttempt && RETRIABLE_STATUS.has(res.status) && attempt < this.options.maxGetAttempts) {
         this.logger.warn({ method, path, status: res.status, attempt, requestId }, 'Dataverse unavailable; retrying');
         await sleep(this.backoff(attempt));
         continue;

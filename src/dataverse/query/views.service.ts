@@ -85,7 +85,7 @@ export class ViewsService {
 
   /** Columns of the default public view (layoutxml cells of the root table), or undefined when there is none. */
   async defaultColumns(table: TableInfo): Promise<string[] | undefined> {
-    const views = await this.publicViews(table).catch((error: unknown) => {
+    const views = await this.publicViews(table, { singleAttempt: true }).catch((error: unknown) => {
       // Without the view the read still works: it falls back to every field with a value.
       if (isTransient(error)) return [];
       throw error;
@@ -96,8 +96,9 @@ export class ViewsService {
     return cells.length ? cells : undefined;
   }
 
-  private publicViews(table: TableInfo): Promise<ViewInfo[]> {
-    return this.load(table, 'savedqueries', 'savedqueryid,name,isdefault,fetchxml,layoutxml', this.config.cacheTtl.schemaSeconds);
+  /** `singleAttempt` for the optional default-view read: an outage costs one request, not a retry series. */
+  private publicViews(table: TableInfo, options: { singleAttempt?: boolean } = {}): Promise<ViewInfo[]> {
+    return this.load(table, 'savedqueries', 'savedqueryid,name,isdefault,fetchxml,layoutxml', this.config.cacheTtl.schemaSeconds, options);
   }
 
   private personalViews(table: TableInfo): Promise<ViewInfo[]> {
@@ -105,7 +106,13 @@ export class ViewsService {
     return this.load(table, 'userqueries', 'userqueryid,name,fetchxml,layoutxml', ttl);
   }
 
-  private async load(table: TableInfo, set: 'savedqueries' | 'userqueries', select: string, ttl: number): Promise<ViewInfo[]> {
+  private async load(
+    table: TableInfo,
+    set: 'savedqueries' | 'userqueries',
+    select: string,
+    ttl: number,
+    options: { singleAttempt?: boolean } = {},
+  ): Promise<ViewInfo[]> {
     const account = await this.dv.currentAccount();
     // Under the schema prefix, so refresh_schema_cache (all) drops views too.
     const key = `${cacheKeys.schemaPrefix(this.dv.envHost, account.userKey)}${table.logicalName}:${set}`;
@@ -117,6 +124,7 @@ export class ViewsService {
             $filter: `returnedtypecode eq ${odataString(table.logicalName)} and statecode eq 0 and querytype eq 0`,
             $orderby: 'name',
           },
+          singleAttempt: options.singleAttempt,
         });
         return res.body.value.map((r) => toView(r, set === 'userqueries')).filter((v): v is ViewInfo => !!v);
       } catch (error) {
