@@ -31,6 +31,16 @@ export interface RequestOptions {
   timeoutMs?: number;
   /** Names the table/id in error messages. */
   context?: ErrorContext;
+  /** Return a multipart/mixed answer as it is, whatever its status ($batch). */
+  multipartAnswer?: boolean;
+}
+
+/** A request body sent as given (not JSON), with its content type. */
+export class RawBody {
+  constructor(
+    readonly contentType: string,
+    readonly data: Buffer,
+  ) {}
 }
 
 export interface WriteOptions {
@@ -194,6 +204,22 @@ export class DataverseClient implements OnModuleDestroy {
     return { ...result, id: result.id ?? validateGuid(id) };
   }
 
+  /**
+   * POST `$batch` with a multipart body (see batch/multipart.ts). The answer comes back as text whatever its
+   * status when it is multipart: a failed change set is a 400 whose parts say which request failed.
+   */
+  async batch(
+    boundary: string,
+    body: string,
+    options: { timeoutMs?: number; context?: ErrorContext } = {},
+  ): Promise<DataverseResponse<string>> {
+    return this.send<string>('POST', '$batch', new RawBody(`multipart/mixed; boundary="${boundary}"`, Buffer.from(body, 'utf8')), {
+      timeoutMs: options.timeoutMs,
+      context: options.context,
+      multipartAnswer: true,
+    });
+  }
+
   /** DELETE a record; `ifMatch` (an etag) makes it fail with `precondition_failed` if the record changed. */
   async delete(entitySetName: string, id: string, options: Omit<WriteOptions, 'returnRepresentation' | 'idAttribute'> = {}): Promise<void> {
     await this.send(
@@ -244,7 +270,7 @@ export class DataverseClient implements OnModuleDestroy {
     const url = new URL(pathAndQuery, this.apiUrl);
     const path = pathAndQuery.split('?')[0];
     const timeoutMs = options.timeoutMs ?? this.options.timeoutMs;
-    const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+    const payload = body instanceof RawBody ? body.data : body === undefined ? undefined : Buffer.from(JSON.stringify(body));
     const hasFilter = url.search.includes('$filter=');
     const fail = (kind: DataverseErrorKind, info: Partial<ConstructorParameters<typeof DataverseError>[1]>) =>
       toToolError(new DataverseError(kind, { method, path, ...info }), options.context);
@@ -270,7 +296,7 @@ export class DataverseClient implements OnModuleDestroy {
       if (prefer) headers.Prefer = prefer;
       if (ifMatch) headers['If-Match'] = ifMatch;
       if (payload) {
-        headers['Content-Type'] = 'application/json; charset=utf-8';
+        headers['Content-Type'] = body instanceof RawBody ? body.contentType : 'application/json; charset=utf-8';
         headers['Content-Length'] = payload.length;
       }
 
@@ -299,6 +325,11 @@ export class DataverseClient implements OnModuleDestroy {
         return { status: res.status, headers: res.headers, body: parseBody(res) as T };
       }
 
+      if (options.multipartAnswer && res.status < 500 && res.status !== 401 && res.status !== 429) {
+        if ((headerValue(res.headers['content-type']) ?? '').startsWith('multipart/')) {
+          return { status: res.status, headers: res.headers, body: res.text as T };
+        }
+      }
       const err = parseError(res.text);
       if (res.status === 401 && !refreshed) {
         refreshed = true;

@@ -1,4 +1,5 @@
 import { Global, Module } from '@nestjs/common';
+import { BulkWritesService } from './batch/bulk-writes.service';
 import { DataverseClient } from './dataverse.client';
 import { DeleteImpactService } from './delete-impact';
 import { IdentityService } from './identity.service';
@@ -12,7 +13,7 @@ import { WritesService } from './writes.service';
  */
 @Global()
 @Module({
-  providers: [DataverseClient, IdentityService, MetadataService, RecordsService, WritesService, DeleteImpactService],
-  exports: [DataverseClient, IdentityService, MetadataService, RecordsService, WritesService, DeleteImpactService],
+  providers: [DataverseClient, IdentityService, MetadataService, RecordsService, WritesService, DeleteImpactService, BulkWritesService],
+  exports: [DataverseClient, IdentityService, MetadataService, RecordsService, WritesService, DeleteImpactService, BulkWritesService],
 })
 export class DataverseModule {}

@@ -4,6 +4,7 @@ import { rename, writeFile } from 'node:fs/promises';
 import { IncomingMessage, Server, ServerResponse, createServer } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { Auth } from './auth';
+import { handleBatch } from './batch/batch';
 import { ORGANIZATION_ID, TENANT_ID, seed } from './data/seed';
 import { ianaForCode } from './data/time-zones';
 import { ApiError, Errors } from './errors';
@@ -119,9 +120,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   async function handleApi(req: IncomingMessage, res: ServerResponse, rawUrl: string, path: string, rawQuery: string): Promise<void> {
     const method = (req.method ?? 'GET').toUpperCase();
     const text = method === 'POST' || method === 'PATCH' || method === 'PUT' ? await readBody(req) : '';
+    const isBatch = method === 'POST' && path.replace(API_PREFIX, '') === '$batch';
     let body: unknown;
     let bodyError = false;
-    if (text.trim()) {
+    if (text.trim() && !isBatch) {
       try {
         body = JSON.parse(text);
       } catch {
@@ -208,10 +210,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         timeZone: ianaForCode(settings?.timezonecode),
         rawQuery,
       };
-      const result = route(ctx, method, path.replace(API_PREFIX, ''), rawQuery, body, h);
+      const result = isBatch ? batch(ctx, text, h) : route(ctx, method, path.replace(API_PREFIX, ''), rawQuery, body, h);
       const headers: Record<string, string> = { ...apiHeaders(), ...(result.headers ?? {}) };
       if (result.text !== undefined) {
-        headers['Content-Type'] = 'text/plain; charset=utf-8';
+        headers['Content-Type'] = result.contentType ?? 'text/plain; charset=utf-8';
         send(result.status, headers, result.text);
       } else if (result.body !== undefined) {
         headers['Content-Type'] = JSON_TYPE;
@@ -225,6 +227,22 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         send(500, { ...apiHeaders(), 'Content-Type': JSON_TYPE }, errorBody('0x80040216', 'An unexpected error occurred.'));
       }
     }
+  }
+
+  /** `$batch`: each part goes through `route` with its own headers; a change set is rolled back from a copy of the store. */
+  function batch(ctx: ApiContext, text: string, h: IncomingMessage['headers']): ApiResult {
+    return handleBatch(h['content-type'], text, /odata\.continue-on-error/i.test(String(h.prefer ?? '')), {
+      apiUrl,
+      execute: (r) =>
+        route({ ...ctx, prefer: parsePrefer(r.headers.prefer), rawQuery: r.rawQuery }, r.method, r.path, r.rawQuery, r.body, r.headers),
+      checkpoint: () => {
+        const saved = structuredClone(store.snapshot());
+        return () => {
+          store.load(saved);
+          store.changed();
+        };
+      },
+    });
   }
 
   function route(ctx: ApiContext, method: string, rest: string, rawQuery: string, body: unknown, h: IncomingMessage['headers']): ApiResult {

@@ -2,6 +2,7 @@ import { DynamicModule, Module, Provider } from '@nestjs/common';
 import { McpModule } from '@rekog/mcp-nest/dist/mcp';
 import type { AppConfig } from '../config/app-config';
 import { AuthTools } from './auth/auth.tools';
+import { BULK_WRITE_TOOLS } from './bulk/bulk-write.tools';
 import { DELETE_TOOLS } from './delete/delete.tools';
 import { mcpOptions } from './mcp-options';
 import { READ_TOOLS } from './read';
@@ -26,5 +27,5 @@ export class ToolsModule {
 /** The data tools a configuration exposes: reads always; writes unless read-only; deletes unless read-only or deletes are off. */
 export function toolsFor(config: Pick<AppConfig, 'readOnly' | 'allowDelete'>): Provider[] {
   if (config.readOnly) return [...READ_TOOLS];
-  return [...READ_TOOLS, ...WRITE_TOOLS, ...(config.allowDelete ? DELETE_TOOLS : [])];
+  return [...READ_TOOLS, ...WRITE_TOOLS, ...BULK_WRITE_TOOLS, ...(config.allowDelete ? DELETE_TOOLS : [])];
 }
