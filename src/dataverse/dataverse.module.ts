@@ -4,6 +4,7 @@ import { DataverseClient } from './dataverse.client';
 import { DeleteImpactService } from './delete-impact';
 import { IdentityService } from './identity.service';
 import { MetadataService } from './metadata.service';
+import { NameLookupService } from './names/name-lookup.service';
 import { RecordsService } from './records.service';
 import { WritesService } from './writes.service';
 
@@ -13,7 +14,25 @@ import { WritesService } from './writes.service';
  */
 @Global()
 @Module({
-  providers: [DataverseClient, IdentityService, MetadataService, RecordsService, WritesService, DeleteImpactService, BulkWritesService],
-  exports: [DataverseClient, IdentityService, MetadataService, RecordsService, WritesService, DeleteImpactService, BulkWritesService],
+  providers: [
+    DataverseClient,
+    IdentityService,
+    MetadataService,
+    RecordsService,
+    WritesService,
+    DeleteImpactService,
+    BulkWritesService,
+    NameLookupService,
+  ],
+  exports: [
+    DataverseClient,
+    IdentityService,
+    MetadataService,
+    RecordsService,
+    WritesService,
+    DeleteImpactService,
+    BulkWritesService,
+    NameLookupService,
+  ],
 })
 export class DataverseModule {}

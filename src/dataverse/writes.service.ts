@@ -3,6 +3,8 @@ import { ToolError } from '../common/tool-error';
 import { DataverseClient } from './dataverse.client';
 import { DataverseError, dataverseKindOf } from './dataverse-error';
 import { MetadataService } from './metadata.service';
+import { NameLookupService } from './names/name-lookup.service';
+import { withNames } from './names/name-source';
 import { buildQuery, truncate, validateGuid } from './odata';
 import { buildPayload, needsPartySchema, type WriteMode } from './record-payload';
 import type { TableSchema } from './schema-format';
@@ -28,6 +30,7 @@ export class WritesService {
   constructor(
     private readonly dv: DataverseClient,
     private readonly metadata: MetadataService,
+    private readonly names: NameLookupService,
   ) {}
 
   async create(tableInput: string, data: unknown): Promise<WriteOutcome> {
@@ -74,7 +77,10 @@ export class WritesService {
       data && typeof data === 'object' && !Array.isArray(data) && needsPartySchema(schema, data as Record<string, unknown>)
         ? await this.metadata.getSchema('activityparty')
         : undefined;
-    return buildPayload(data, { schema, mode, partySchema });
+    return withNames(
+      (names) => buildPayload(data, { schema, mode, partySchema, names }),
+      (refs) => this.names.resolveAll(refs),
+    );
   }
 }
 

@@ -2,6 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { ToolError } from '../../common/tool-error';
 import { DataverseClient } from '../dataverse.client';
 import { MetadataService } from '../metadata.service';
+import { NameLookupService } from '../names/name-lookup.service';
+import { NameSource, withNames } from '../names/name-source';
 import { recordPath, truncate } from '../odata';
 import { checkPayload, needsPartySchema, type WriteMode } from '../record-payload';
 import type { TableSchema } from '../schema-format';
@@ -34,6 +36,7 @@ export class BulkWritesService {
   constructor(
     private readonly dv: DataverseClient,
     private readonly metadata: MetadataService,
+    private readonly names: NameLookupService,
   ) {}
 
   async createMany(tableInput: string, records: unknown[], progress?: ProgressReporter): Promise<BulkOutcome> {
@@ -70,40 +73,10 @@ export class BulkWritesService {
       : undefined;
 
     const label = mode === 'create' ? 'records' : 'updates';
-    const problems = rowProblems(label);
-    const bodies: Array<Record<string, unknown>> = [];
-    const ids: string[] = [];
-    for (let i = 0; i < rows.length; i++) {
-      const row = rows[i];
-      if (mode === 'update') {
-        const m = typeof row.id === 'string' ? GUID.exec(row.id.trim()) : null;
-        if (!m)
-          problems.add(
-            i,
-            `id must be the GUID of the ${schema.logicalName} to change, not ${truncate(JSON.stringify(row.id) ?? 'nothing', 60)}.`,
-          );
-        else ids[i] = m[1].toLowerCase();
-      }
-      try {
-        const r = checkPayload(row.data, { schema, mode, partySchema });
-        if (r.payload) bodies.push(r.payload.body);
-        for (const p of r.problems) problems.add(i, p);
-      } catch (error) {
-        if (!(error instanceof ToolError)) throw error;
-        problems.add(i, error.message);
-      }
-      if (progress && (i + 1) % PROGRESS_EVERY === 0 && i + 1 < rows.length)
-        await progress(i + 1, total, `${i + 1} of ${rows.length} rows checked`);
-    }
-    if (mode === 'update') {
-      const seen = new Map<string, number>();
-      ids.forEach((id, i) => {
-        if (id === undefined) return;
-        if (seen.has(id))
-          problems.add(i, `the same ${schema.logicalName} (${id}) is already changed by row ${seen.get(id)}; give each record once.`);
-        else seen.set(id, i);
-      });
-    }
+    const { problems, bodies, ids } = await withNames(
+      (names, firstPass) => checkRows(mode, schema, partySchema, rows, names, firstPass ? progress : undefined),
+      (refs) => this.names.resolveAll(refs),
+    );
     if (problems.count) {
       throw new ToolError(
         'invalid_input',
@@ -136,6 +109,54 @@ export class BulkWritesService {
     if (progress) await progress(total, total, 'done');
     return { table: schema.logicalName, ids: out };
   }
+}
+
+/** Every row through the checks of create_record / update_record; the problems by row, and the bodies. */
+function checkRows(
+  mode: WriteMode,
+  schema: TableSchema,
+  partySchema: TableSchema | undefined,
+  rows: Array<{ id?: unknown; data: unknown }>,
+  names: NameSource,
+  progress: ProgressReporter | undefined,
+) {
+  const total = rows.length + 2;
+  const label = mode === 'create' ? 'records' : 'updates';
+  const problems = rowProblems(label);
+  const bodies: Array<Record<string, unknown>> = [];
+  const ids: string[] = [];
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i];
+    if (mode === 'update') {
+      const m = typeof row.id === 'string' ? GUID.exec(row.id.trim()) : null;
+      if (!m)
+        problems.add(
+          i,
+          `id must be the GUID of the ${schema.logicalName} to change, not ${truncate(JSON.stringify(row.id) ?? 'nothing', 60)}.`,
+        );
+      else ids[i] = m[1].toLowerCase();
+    }
+    try {
+      const r = checkPayload(row.data, { schema, mode, partySchema, names });
+      if (r.payload) bodies.push(r.payload.body);
+      for (const p of r.problems) problems.add(i, p);
+    } catch (error) {
+      if (!(error instanceof ToolError)) throw error;
+      problems.add(i, error.message);
+    }
+    if (progress && (i + 1) % PROGRESS_EVERY === 0 && i + 1 < rows.length)
+      void progress(i + 1, total, `${i + 1} of ${rows.length} rows checked`);
+  }
+  if (mode === 'update') {
+    const seen = new Map<string, number>();
+    ids.forEach((id, i) => {
+      if (id === undefined) return;
+      if (seen.has(id))
+        problems.add(i, `the same ${schema.logicalName} (${id}) is already changed by row ${seen.get(id)}; give each record once.`);
+      else seen.set(id, i);
+    });
+  }
+  return { problems, bodies, ids };
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {

@@ -1,6 +1,6 @@
 import { truncate } from '../odata';
 import type { SchemaField, TableSchema } from '../schema-format';
-import { BIND_PATH, BIND_SUFFIX, GUID, listOr, PayloadState } from './state';
+import { BIND_PATH, BIND_SUFFIX, GUID, idByName, listOr, PayloadState } from './state';
 
 /**
  * Attendees and recipients of activities: `"parties": [{role, table, id}]`, the raw `<table>_activity_parties`
@@ -155,7 +155,7 @@ function party(s: PayloadState, where: string, item: unknown): void {
     }
   }
   const raw = item as Record<string, unknown>;
-  if (!bound && (raw.table !== undefined || raw.id !== undefined)) {
+  if (!bound && (raw.table !== undefined || raw.id !== undefined || raw.name !== undefined)) {
     const table =
       typeof raw.table === 'string'
         ? targets.find(
@@ -168,12 +168,16 @@ function party(s: PayloadState, where: string, item: unknown): void {
       s.problem(`${where}: "table" must be one of ${targets.join(', ')} (the kind of record taking part), e.g. ${example}.`);
       return;
     }
-    if (typeof raw.id !== 'string' || !GUID.test(raw.id.trim())) {
+    let partyId: string | undefined;
+    if (raw.id === undefined && typeof raw.name === 'string') {
+      partyId = idByName(s, where, table, raw.name);
+      if (partyId === undefined) return;
+    } else if (typeof raw.id !== 'string' || !GUID.test(raw.id.trim())) {
       s.problem(
         `${where}: "id" must be the GUID of the ${table} (find it with list_records; for yourself use userId from get_my_identity).`,
       );
       return;
-    }
+    } else partyId = raw.id.trim();
     const set = s.entitySetOf(table);
     if (!set) {
       s.problem(
@@ -181,7 +185,7 @@ function party(s: PayloadState, where: string, item: unknown): void {
       );
       return;
     }
-    out[`${to[table]}${BIND_SUFFIX}`] = `/${set}(${GUID.exec(raw.id.trim())![1].toLowerCase()})`;
+    out[`${to[table]}${BIND_SUFFIX}`] = `/${set}(${GUID.exec(partyId)![1].toLowerCase()})`;
     bound = true;
   }
   if (!bound && out.addressused === undefined) {

@@ -1,7 +1,7 @@
 import { truncate } from '../odata';
 import type { SchemaField } from '../schema-format';
 import { nearest } from './field-names';
-import { BIND_PATH, BIND_SUFFIX, GUID, listOr, PayloadState } from './state';
+import { BIND_PATH, BIND_SUFFIX, GUID, idByName, listOr, PayloadState } from './state';
 
 /**
  * Lookups: the friendly forms (`{"table","id"}`, `{"id"}` / a GUID for single-target lookups, a bind path, null)
@@ -46,11 +46,14 @@ export function writeLookup(s: PayloadState, field: SchemaField, key: string, va
   } else if (typeof value === 'object' && !Array.isArray(value)) {
     const v = value as Record<string, unknown>;
     const rawId = v.id ?? v.Id;
-    if (typeof rawId !== 'string' || !GUID.test(rawId.trim())) {
-      s.problem(`${field.name}: "id" must be the GUID of the related record, e.g. ${example}. Find it with list_records.`);
+    const byName = rawId === undefined && typeof v.name === 'string' ? v.name : undefined;
+    if (byName === undefined && (typeof rawId !== 'string' || !GUID.test(rawId.trim()))) {
+      s.problem(
+        `${field.name}: "id" must be the GUID of the related record, e.g. ${example}, or give its "name" instead of "id". Find it with list_records.`,
+      );
       return;
     }
-    id = rawId.trim();
+    id = typeof rawId === 'string' ? rawId.trim() : undefined;
     const rawTable = v.table ?? v.entity ?? v.logicalName;
     if (rawTable === undefined) {
       if (targets.length > 1) {
@@ -65,10 +68,15 @@ export function writeLookup(s: PayloadState, field: SchemaField, key: string, va
         return;
       }
     }
+    if (byName !== undefined) {
+      id = idByName(s, field.name, table, byName);
+      if (id === undefined) return;
+    }
   } else {
     s.problem(`${field.name} is a lookup: give ${example}.`);
     return;
   }
+  if (id === undefined) return;
   const set = s.entitySetOf(table);
   if (!set) {
     s.problem(

@@ -1,3 +1,4 @@
+import type { NameSource } from '../names/name-source';
 import type { SchemaField, TableSchema } from '../schema-format';
 import { truncate } from '../odata';
 
@@ -13,6 +14,8 @@ export interface PayloadContext {
   mode: WriteMode;
   /** Schema of `activityparty` (partyid navigation names and entity sets); needed only when parties are written. */
   partySchema?: TableSchema;
+  /** Resolves lookups given as `{"table", "name"}`; without it such lookups are refused. */
+  names?: NameSource;
 }
 
 export interface BuiltPayload {
@@ -87,6 +90,28 @@ export class PayloadState {
   entitySetOf(table: string): string | undefined {
     return this.schema.entitySets[table] ?? this.ctx.partySchema?.entitySets[table];
   }
+}
+
+/** A placeholder id while names are being collected (the first pass never sends its body). */
+const PENDING_ID = '00000000-0000-0000-0000-000000000000';
+
+/** The id `name` stands for in `table`, or undefined after recording the problem (`where` prefixes it). */
+export function idByName(s: PayloadState, where: string, table: string, name: string): string | undefined {
+  if (!s.ctx.names) {
+    s.problem(`${where}: lookups by name are not available here; give the id (find it with list_records).`);
+    return undefined;
+  }
+  if (!name.trim()) {
+    s.problem(`${where}: "name" is empty; give the ${table}'s name or its id.`);
+    return undefined;
+  }
+  const answer = s.ctx.names.resolve(table, name);
+  if (answer === 'pending') return PENDING_ID;
+  if ('problem' in answer) {
+    s.problem(`${where}: ${answer.problem}`);
+    return undefined;
+  }
+  return answer.id;
 }
 
 export function describe(value: unknown): string {
