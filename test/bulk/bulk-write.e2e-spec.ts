@@ -113,6 +113,21 @@ describe('create_records / update_records', () => {
     expect(emulator.store.get('contacts', ghost)).toBeUndefined();
   });
 
+  it("should take zone-less times of every row in the user's zone (Europe/Berlin), each with its date's offset", async () => {
+    const result = await callTool(session.client, 'create_records', {
+      table: 'appointment',
+      records: [
+        { subject: 'Bulk summer', scheduledstart: '2026-07-01T09:00' },
+        { subject: 'Bulk winter', scheduledstart: '2026-12-01T09:00' },
+      ],
+    });
+
+    expect(result.isError).toBeFalsy();
+    const [summer, winter] = (result.structuredContent as { ids: string[] }).ids;
+    expect(emulator.store.get('appointments', summer)?.scheduledstart).toBe('2026-07-01T07:00:00Z');
+    expect(emulator.store.get('appointments', winter)?.scheduledstart).toBe('2026-12-01T08:00:00Z');
+  });
+
   it('should refuse duplicate ids and bad ids in an update by row', async () => {
     const id = '0badc0de-0000-4000-8000-000000000003';
     const result = await callTool(session.client, 'update_records', {

@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { ToolError } from '../../common/tool-error';
 import { DataverseClient } from '../dataverse.client';
+import { IdentityService } from '../identity.service';
 import { MetadataService } from '../metadata.service';
+import { hasZoneLessTime, userTimeZone } from '../writes.service';
 import { NameLookupService } from '../names/name-lookup.service';
 import { NameSource, withNames } from '../names/name-source';
 import { recordPath, truncate } from '../odata';
@@ -37,6 +39,7 @@ export class BulkWritesService {
     private readonly dv: DataverseClient,
     private readonly metadata: MetadataService,
     private readonly names: NameLookupService,
+    private readonly identity: IdentityService,
   ) {}
 
   async createMany(tableInput: string, records: unknown[], progress?: ProgressReporter): Promise<BulkOutcome> {
@@ -73,8 +76,9 @@ export class BulkWritesService {
       : undefined;
 
     const label = mode === 'create' ? 'records' : 'updates';
+    const timeZone = hasZoneLessTime(rows.map((r) => r.data)) ? await userTimeZone(this.identity) : undefined;
     const { problems, bodies, ids } = await withNames(
-      (names, firstPass) => checkRows(mode, schema, partySchema, rows, names, firstPass ? progress : undefined),
+      (names, firstPass) => checkRows(mode, { schema, partySchema, timeZone }, rows, names, firstPass ? progress : undefined),
       (refs) => this.names.resolveAll(refs),
     );
     if (problems.count) {
@@ -114,8 +118,7 @@ export class BulkWritesService {
 /** Every row through the checks of create_record / update_record; the problems by row, and the bodies. */
 function checkRows(
   mode: WriteMode,
-  schema: TableSchema,
-  partySchema: TableSchema | undefined,
+  { schema, partySchema, timeZone }: { schema: TableSchema; partySchema?: TableSchema; timeZone?: string },
   rows: Array<{ id?: unknown; data: unknown }>,
   names: NameSource,
   progress: ProgressReporter | undefined,
@@ -137,7 +140,7 @@ function checkRows(
       else ids[i] = m[1].toLowerCase();
     }
     try {
-      const r = checkPayload(row.data, { schema, mode, partySchema, names });
+      const r = checkPayload(row.data, { schema, mode, partySchema, names, timeZone });
       if (r.payload) bodies.push(r.payload.body);
       for (const p of r.problems) problems.add(i, p);
     } catch (error) {

@@ -45,7 +45,10 @@ export function collectProblems(data: unknown, ctx: PayloadContext): { payload?:
   finishParties(s);
   if (ctx.mode === 'create') checkRequired(s);
   if (s.problems.length) return { list: s.problems };
-  return { payload: { body: s.body, fields: [...s.setBy.keys()] }, list: [] };
+  return {
+    payload: { body: s.body, fields: [...s.setBy.keys()], ...(s.localTimes.length ? { localTimes: s.localTimes } : {}) },
+    list: [],
+  };
 }
 
 function entry(s: PayloadState, key: string, value: unknown): void {

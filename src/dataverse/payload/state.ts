@@ -16,6 +16,19 @@ export interface PayloadContext {
   partySchema?: TableSchema;
   /** Resolves lookups given as `{"table", "name"}`; without it such lookups are refused. */
   names?: NameSource;
+  /** The user's IANA time zone: date-times without an offset are taken in it; without it they are refused. */
+  timeZone?: string;
+}
+
+/** A date-time given without an offset, as it was taken. */
+export interface LocalTime {
+  field: string;
+  /** As given, e.g. `2026-12-02T14:00`. */
+  local: string;
+  /** What is stored, e.g. `2026-12-02T13:00:00Z`. */
+  utc: string;
+  /** e.g. `Europe/Berlin +01:00`. */
+  timeZone: string;
 }
 
 export interface BuiltPayload {
@@ -23,6 +36,8 @@ export interface BuiltPayload {
   body: Record<string, unknown>;
   /** Logical names of the fields the body sets (lookups by their attribute name, parties as `<table>_activity_parties`). */
   fields: string[];
+  /** Date-times given without an offset and converted from the user's time zone. */
+  localTimes?: LocalTime[];
 }
 
 export interface NavInfo {
@@ -52,6 +67,7 @@ export class PayloadState {
   /** attribute → the input key that set it (to catch the same field set twice). */
   readonly setBy = new Map<string, string>();
   readonly parties: Record<string, unknown>[] = [];
+  readonly localTimes: LocalTime[] = [];
   partiesGiven = false;
 
   constructor(readonly ctx: PayloadContext) {
