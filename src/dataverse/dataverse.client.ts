@@ -220,6 +220,16 @@ export class DataverseClient implements OnModuleDestroy {
     });
   }
 
+  /** `POST <record>/<nav>/$ref` (associate) or `DELETE <record>/<nav>(<id>)/$ref` (disassociate); `path` is relative to the API root. */
+  async ref(
+    method: 'POST' | 'DELETE',
+    path: string,
+    body?: Record<string, unknown>,
+    options: { context?: ErrorContext } = {},
+  ): Promise<void> {
+    await this.send(method, path, body, { context: options.context });
+  }
+
   /** DELETE a record; `ifMatch` (an etag) makes it fail with `precondition_failed` if the record changed. */
   async delete(entitySetName: string, id: string, options: Omit<WriteOptions, 'returnRepresentation' | 'idAttribute'> = {}): Promise<void> {
     await this.send(

@@ -5,6 +5,7 @@ import { DeleteImpactService } from './delete-impact';
 import { IdentityService } from './identity.service';
 import { MetadataService } from './metadata.service';
 import { NameLookupService } from './names/name-lookup.service';
+import { RelationshipsService } from './relationships/relationships.service';
 import { RecordsService } from './records.service';
 import { WritesService } from './writes.service';
 
@@ -23,6 +24,7 @@ import { WritesService } from './writes.service';
     DeleteImpactService,
     BulkWritesService,
     NameLookupService,
+    RelationshipsService,
   ],
   exports: [
     DataverseClient,
@@ -33,6 +35,7 @@ import { WritesService } from './writes.service';
     DeleteImpactService,
     BulkWritesService,
     NameLookupService,
+    RelationshipsService,
   ],
 })
 export class DataverseModule {}

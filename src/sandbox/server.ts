@@ -14,6 +14,8 @@ import { findEntity, getEntity, getEntityNav, listEntities } from './handlers/me
 import { countRecords, getRecord, listRecords } from './handlers/record-read';
 import { createRecord, deleteRecord, patchRecord } from './handlers/record-write';
 import { getModel } from './metadata/registry';
+import { IntersectTables } from './relationships/many-to-many';
+import { routeRelationship } from './relationships/refs';
 import { assertGuid, parseOptions, parsePrefer, parseQueryString } from './odata/query';
 import { Store, StoreSnapshot } from './store';
 import { EmulatorHandle, EmulatorOptions, FaultSettings, RequestLogEntry } from './types';
@@ -53,6 +55,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const log = options.log ?? (() => undefined);
   const model = getModel();
   const store = new Store(model);
+  const intersects = new IntersectTables();
   let meta: Snapshot['meta'];
   if (options.dataFile && existsSync(options.dataFile)) {
     let snap: Snapshot;
@@ -301,6 +304,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     }
     const id = assertGuid(key.replace(/^\{|\}$/g, ''), segs[0]);
     if (segs.length > 1) {
+      const rel = routeRelationship(ctx, intersects, em, id, segs.slice(1), method, body, rawQuery);
+      if (rel) return rel;
       const prop = segs[1];
       if (method !== 'GET' || segs.length > 2 || !em.props.has(prop)) throw Errors.segmentNotFound(prop);
       const rec = store.get(em.def.logicalName, id);
@@ -316,7 +321,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       const ifNoneMatch = h['if-none-match'] as string | undefined;
       return patchRecord(ctx, em, id, body, q, ifMatch?.trim(), ifNoneMatch?.trim());
     }
-    if (method === 'DELETE') return deleteRecord(ctx, em, id, (h['if-match'] as string | undefined)?.trim());
+    if (method === 'DELETE') {
+      const result = deleteRecord(ctx, em, id, (h['if-match'] as string | undefined)?.trim());
+      intersects.forget(em.def.logicalName, id.toLowerCase());
+      return result;
+    }
     throw Errors.methodNotAllowed(method);
   }
 

@@ -6,6 +6,7 @@ import { BULK_WRITE_TOOLS } from './bulk/bulk-write.tools';
 import { DELETE_TOOLS } from './delete/delete.tools';
 import { mcpOptions } from './mcp-options';
 import { READ_TOOLS } from './read';
+import { RELATIONSHIP_TOOLS } from './relationships/relationship.tools';
 import { WRITE_TOOLS } from './write/records-write.tools';
 
 /**
@@ -27,5 +28,5 @@ export class ToolsModule {
 /** The data tools a configuration exposes: reads always; writes unless read-only; deletes unless read-only or deletes are off. */
 export function toolsFor(config: Pick<AppConfig, 'readOnly' | 'allowDelete'>): Provider[] {
   if (config.readOnly) return [...READ_TOOLS];
-  return [...READ_TOOLS, ...WRITE_TOOLS, ...BULK_WRITE_TOOLS, ...(config.allowDelete ? DELETE_TOOLS : [])];
+  return [...READ_TOOLS, ...WRITE_TOOLS, ...BULK_WRITE_TOOLS, ...RELATIONSHIP_TOOLS, ...(config.allowDelete ? DELETE_TOOLS : [])];
 }

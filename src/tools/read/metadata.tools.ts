@@ -1,7 +1,9 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { Tool } from '@rekog/mcp-nest/dist/mcp';
 import { z } from 'zod';
+import { Optional } from '@nestjs/common';
 import { MetadataService } from '../../dataverse/metadata.service';
+import { RelationshipsService } from '../../dataverse/relationships/relationships.service';
 import { activityPartiesNote } from '../../dataverse/schema-format';
 import { annotations, CACHE_REFRESH_ANNOTATIONS, READ_ANNOTATIONS } from '../annotations';
 import { toolResult } from '../pipeline/tool-result';
@@ -62,6 +64,10 @@ export const tableSchemaOutputSchema = z.object({
   readOnlyOmitted: z.number().int().optional().describe('How many read-only fields were left out (pass includeReadOnly to see them).'),
   entitySets: z.record(z.string(), z.string()).optional().describe('Entity set name of each lookup target table, for @odata.bind paths.'),
   activityParties: z.string().optional().describe('Activity tables: how to write attendees, senders and recipients.'),
+  manyToMany: z
+    .array(z.object({ name: z.string(), table: z.string() }))
+    .optional()
+    .describe('N:N relationships (name, other table), for associate_records.'),
 });
 
 export const refreshOutputSchema = z.object({
@@ -72,7 +78,10 @@ export const refreshOutputSchema = z.object({
 
 @ToolClass('read')
 export class MetadataTools {
-  constructor(private readonly metadata: MetadataService) {}
+  constructor(
+    private readonly metadata: MetadataService,
+    @Optional() private readonly relationships?: RelationshipsService,
+  ) {}
 
   @Tool({
     name: 'list_tables',
@@ -158,9 +167,17 @@ export class MetadataTools {
       ...(omitted ? { readOnlyOmitted: omitted } : {}),
       ...(hasLookups ? { entitySets } : {}),
       ...(schema.isActivity ? { activityParties: activityPartiesNote(schema.logicalName) } : {}),
+      ...(await this.manyToMany(schema.logicalName)),
     };
     const summary = `${fields.length} fields of ${schema.logicalName}` + (omitted ? `; ${omitted} read-only left out.` : '.');
     return toolResult(summary, structured);
+  }
+
+  /** The table's N:N relationships, when they can be read (a failure leaves them out rather than the schema). */
+  private async manyToMany(table: string): Promise<{ manyToMany?: Array<{ name: string; table: string }> }> {
+    const rels = await this.relationships?.of(table).catch(() => undefined);
+    const nn = (rels ?? []).filter((r) => r.kind === 'N:N').map((r) => ({ name: r.name, table: r.table }));
+    return nn.length ? { manyToMany: nn } : {};
   }
 
   @Tool({
