@@ -7,11 +7,11 @@ import { toolResult } from '../pipeline/tool-result';
 import { ToolClass } from '../tool-class.decorator';
 
 const linkParams = z.object({
-  table: z.string().min(1).max(128),
-  id: z.string().max(40),
-  relationship: z.string().min(1).max(128).describe('Schema name or navigation property.'),
-  relatedTable: z.string().min(1).max(128),
-  relatedIds: z.array(z.string().max(40)).min(1).max(MAX_RELATED_IDS),
+  table: z.string().max(128).describe('Table.'),
+  id: z.string().max(40).describe('Record id.'),
+  relationship: z.string().max(128).describe('Schema name or navigation; see get_table_schema.'),
+  relatedTable: z.string().max(128).describe('Table of relatedIds.'),
+  relatedIds: z.array(z.string().max(40)).min(1).max(MAX_RELATED_IDS).describe('Record ids.'),
 });
 
 const linkOutput = z.object({
@@ -36,9 +36,7 @@ export class RelationshipTools {
 
   @Tool({
     name: 'associate_records',
-    description:
-      'Links record (table, id) to relatedIds via an N:N or 1:N relationship (N:N ones: get_table_schema), ' +
-      'e.g. account to leads via accountleads_association.',
+    description: 'Links record (table, id) to relatedIds via an N:N or 1:N relationship.',
     parameters: linkParams,
     outputSchema: linkOutput,
     annotations: annotations('Associate records', ASSOCIATE_ANNOTATIONS),
@@ -50,7 +48,7 @@ export class RelationshipTools {
 
   @Tool({
     name: 'disassociate_records',
-    description: 'Removes the links between the record and relatedIds (the records stay). No confirmation step: ask the user first.',
+    description: 'Unlinks record (table, id) from relatedIds; records stay. Ask the user first.',
     parameters: linkParams,
     outputSchema: linkOutput,
     annotations: annotations('Disassociate records', DISASSOCIATE_ANNOTATIONS),
