@@ -48,7 +48,7 @@ export class RelationshipTools {
 
   @Tool({
     name: 'disassociate_records',
-    description: 'Unlinks record (table, id) from relatedIds; records stay. Ask the user first.',
+    description: 'Unlinks (table, id) from relatedIds; the records stay. Ask the user first.',
     parameters: linkParams,
     outputSchema: linkOutput,
     annotations: annotations('Disassociate records', DISASSOCIATE_ANNOTATIONS),
