@@ -1,4 +1,5 @@
 import { Global, Module } from '@nestjs/common';
+import { BulkDeleteService } from './batch/bulk-delete.service';
 import { BulkWritesService } from './batch/bulk-writes.service';
 import { DataverseClient } from './dataverse.client';
 import { DeleteImpactService } from './delete-impact';
@@ -25,6 +26,7 @@ import { WritesService } from './writes.service';
     BulkWritesService,
     NameLookupService,
     RelationshipsService,
+    BulkDeleteService,
   ],
   exports: [
     DataverseClient,
@@ -36,6 +38,7 @@ import { WritesService } from './writes.service';
     BulkWritesService,
     NameLookupService,
     RelationshipsService,
+    BulkDeleteService,
   ],
 })
 export class DataverseModule {}

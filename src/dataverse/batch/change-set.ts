@@ -14,6 +14,8 @@ export interface ChangeSetWording {
   describeRow: (i: number) => string;
   /** Why request i failed, from the service's status and message. */
   explain: (i: number, status: number, message: string | undefined) => string;
+  /** What to do next after a refusal (default: fix that row and send all the rows again). */
+  next?: (where: string) => string;
 }
 
 export interface AppliedRequest {
@@ -62,7 +64,7 @@ export async function runChangeSet(dv: DataverseClient, requests: BatchRequest[]
     const reason = failed ? wording.explain(index, failed.status, partMessage(failed)) : `HTTP ${res.status}`;
     throw new ToolError(
       failed?.status === 403 ? 'forbidden' : failed?.status === 412 ? 'conflict' : 'invalid_input',
-      `${wording.nothing}: Dataverse refused ${where}: ${reason}. The change set was rolled back, so nothing was written. Fix ${where} and send all the rows again.`,
+      `${wording.nothing}: Dataverse refused ${where}: ${reason}. The change set was rolled back, so nothing was written. ${wording.next ? wording.next(where) : `Fix ${where} and send all the rows again.`}`,
       { failedIndex: index, status: failed?.status },
     );
   }
