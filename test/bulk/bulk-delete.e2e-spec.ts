@@ -71,6 +71,18 @@ describe('bulk delete under one confirmation', () => {
     expect(present(ids)).toBe(3);
   });
 
+  it('should let exactly one of several concurrent confirms delete the records', async () => {
+    const ids = await contacts('Race');
+    const { token } = (await callTool(session.client, 'delete_record', { table: 'contact', ids })).structuredContent as { token: string };
+
+    const results = await Promise.all([1, 2, 3, 4].map(() => callTool(session.client, 'confirm_delete_record', { token })));
+
+    expect(results.filter((r) => !r.isError)).toHaveLength(1);
+    expect(results.filter((r) => r.isError).every((r) => /already used/i.test(r.text))).toBe(true);
+    expect(present(ids)).toBe(0);
+    expect(emulator.requestLog.entries().filter((e) => e.url.endsWith('$batch') && e.method === 'POST')).toHaveLength(2);
+  });
+
   it('should refuse id and ids together, and a repeated id', async () => {
     const both = await callTool(session.client, 'delete_record', {
       table: 'contact',
