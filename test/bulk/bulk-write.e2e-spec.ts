@@ -126,6 +126,9 @@ describe('create_records / update_records', () => {
     const [summer, winter] = (result.structuredContent as { ids: string[] }).ids;
     expect(emulator.store.get('appointments', summer)?.scheduledstart).toBe('2026-07-01T07:00:00Z');
     expect(emulator.store.get('appointments', winter)?.scheduledstart).toBe('2026-12-01T08:00:00Z');
+    expect(result.text).toContain(
+      '2 date-times without an offset taken in Europe/Berlin, e.g. scheduledstart 2026-07-01T09:00 Europe/Berlin +02:00 = 2026-07-01T07:00:00Z.',
+    );
   });
 
   it('should refuse duplicate ids and bad ids in an update by row', async () => {

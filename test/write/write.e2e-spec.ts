@@ -224,7 +224,7 @@ describe('create_record / update_record (stdio)', () => {
 
 describe('write tool visibility', () => {
   const env = { DATAVERSE_URL: 'https://contoso.crm.dynamics.com', DATAVERSE_ACCESS_TOKEN: 'visibility-token' };
-  const WRITES = ['create_record', 'update_record'];
+  const WRITES = ['create_record', 'update_record', 'create_records', 'update_records', 'associate_records', 'disassociate_records'];
   const DELETES = ['delete_record', 'confirm_delete_record'];
 
   async function toolNames(extra: Record<string, string>): Promise<string[]> {

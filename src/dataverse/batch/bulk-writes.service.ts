@@ -8,6 +8,7 @@ import { NameLookupService } from '../names/name-lookup.service';
 import { NameSource, withNames } from '../names/name-source';
 import { recordPath, truncate } from '../odata';
 import { checkPayload, needsPartySchema, type WriteMode } from '../record-payload';
+import type { LocalTime } from '../payload/state';
 import type { TableSchema } from '../schema-format';
 import { rowProblems } from './row-problems';
 import { runChangeSet } from './change-set';
@@ -22,6 +23,8 @@ export interface BulkOutcome {
   table: string;
   /** Ids in input order. */
   ids: string[];
+  /** How many date-times without an offset were taken in the user's zone, and the zone (for the answer's text). */
+  localTimes?: { count: number; timeZone: string; example: string };
 }
 
 const GUID = /^\{?([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})\}?$/;
@@ -77,7 +80,7 @@ export class BulkWritesService {
 
     const label = mode === 'create' ? 'records' : 'updates';
     const timeZone = hasZoneLessTime(rows.map((r) => r.data)) ? await userTimeZone(this.identity) : undefined;
-    const { problems, bodies, ids } = await withNames(
+    const { problems, bodies, ids, localTimes } = await withNames(
       (names, firstPass) => checkRows(mode, { schema, partySchema, timeZone }, rows, names, firstPass ? progress : undefined),
       (refs) => this.names.resolveAll(refs),
     );
@@ -111,7 +114,7 @@ export class BulkWritesService {
     if (progress) await progress(rows.length + 1, total, 'change set applied');
     const out = mode === 'create' ? result.map((p, i) => p.entityId ?? failNoId(schema, i)) : ids;
     if (progress) await progress(total, total, 'done');
-    return { table: schema.logicalName, ids: out };
+    return { table: schema.logicalName, ids: out, ...(localTimes.length ? { localTimes: echo(localTimes) } : {}) };
   }
 }
 
@@ -128,6 +131,7 @@ function checkRows(
   const problems = rowProblems(label);
   const bodies: Array<Record<string, unknown>> = [];
   const ids: string[] = [];
+  const localTimes: LocalTime[] = [];
   for (let i = 0; i < rows.length; i++) {
     const row = rows[i];
     if (mode === 'update') {
@@ -141,7 +145,10 @@ function checkRows(
     }
     try {
       const r = checkPayload(row.data, { schema, mode, partySchema, names, timeZone });
-      if (r.payload) bodies.push(r.payload.body);
+      if (r.payload) {
+        bodies.push(r.payload.body);
+        localTimes.push(...(r.payload.localTimes ?? []));
+      }
       for (const p of r.problems) problems.add(i, p);
     } catch (error) {
       if (!(error instanceof ToolError)) throw error;
@@ -159,7 +166,12 @@ function checkRows(
       else seen.set(id, i);
     });
   }
-  return { problems, bodies, ids };
+  return { problems, bodies, ids, localTimes };
+}
+
+function echo(times: LocalTime[]): { count: number; timeZone: string; example: string } {
+  const t = times[0];
+  return { count: times.length, timeZone: t.timeZone.split(' ')[0], example: `${t.field} ${t.local} ${t.timeZone} = ${t.utc}` };
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {

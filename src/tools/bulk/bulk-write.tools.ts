@@ -22,7 +22,10 @@ function progressOf(context: Context | undefined): ProgressReporter | undefined 
 }
 
 function summary(verb: string, r: BulkOutcome): string {
-  return `${verb} ${r.ids.length} ${r.table} record${r.ids.length === 1 ? '' : 's'} in one change set.`;
+  const times = r.localTimes
+    ? ` ${r.localTimes.count} date-time${r.localTimes.count === 1 ? '' : 's'} without an offset taken in ${r.localTimes.timeZone}, e.g. ${r.localTimes.example}.`
+    : '';
+  return `${verb} ${r.ids.length} ${r.table} record${r.ids.length === 1 ? '' : 's'} in one change set.${times}`;
 }
 
 @ToolClass('create')
@@ -44,7 +47,7 @@ export class CreateRecordsTools {
   })
   async createRecords(args: { table: string; records: Record<string, unknown>[] }, context?: Context): Promise<CallToolResult> {
     const result = await this.bulk.createMany(args.table, args.records, progressOf(context));
-    return toolResult(summary('Created', result), { ...result });
+    return toolResult(summary('Created', result), { table: result.table, ids: result.ids });
   }
 }
 
@@ -73,7 +76,7 @@ export class UpdateRecordsTools {
     context?: Context,
   ): Promise<CallToolResult> {
     const result = await this.bulk.updateMany(args.table, args.updates, progressOf(context));
-    return toolResult(summary('Updated', result), { ...result });
+    return toolResult(summary('Updated', result), { table: result.table, ids: result.ids });
   }
 }
 
