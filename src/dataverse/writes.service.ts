@@ -112,7 +112,13 @@ export function hasZoneLessTime(rows: unknown[]): boolean {
 
 /** The signed-in user's IANA time zone (identity is cached), or undefined when Dataverse's zone has no IANA mapping. */
 export async function userTimeZone(identity: IdentityService): Promise<string | undefined> {
-  return (await identity.getIdentity()).timeZone.ianaId;
+  try {
+    return (await identity.getIdentity()).timeZone.ianaId;
+  } catch (error) {
+    // Sign-in problems must surface as they are; anything else only means zone-less times are refused.
+    if (error instanceof ToolError && (error.kind === 'sign_in_required' || error.kind === 'sign_in_failed')) throw error;
+    return undefined;
+  }
 }
 
 function selectOf(schema: TableSchema): string {
