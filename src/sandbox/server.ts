@@ -255,7 +255,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     } catch {
       throw Errors.segmentNotFound(rest);
     }
-    const q = parseOptions(parseQueryString(rawQuery));
+    // `$ref` takes `$id`, which is no system query option anywhere else.
+    const q = parseOptions(parseQueryString(decoded.endsWith('/$ref') ? '' : rawQuery));
     const segs = decoded.split('/');
     if (segs.length && segs[segs.length - 1] === '') segs.pop();
     if (segs.length === 0) {
