@@ -240,8 +240,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         route({ ...ctx, prefer: parsePrefer(r.headers.prefer), rawQuery: r.rawQuery }, r.method, r.path, r.rawQuery, r.body, r.headers),
       checkpoint: () => {
         const saved = structuredClone(store.snapshot());
+        const links = intersects.snapshot();
         return () => {
           store.load(saved);
+          intersects.restore(links);
           store.changed();
         };
       },

@@ -107,6 +107,16 @@ export class IntersectTables {
       .map((p) => p[1 - mine]);
   }
 
+  /** A copy of every intersect row, for a change set's rollback. */
+  snapshot(): Map<string, Map<string, Record<string, string>>> {
+    return new Map([...this.tables].map(([k, t]) => [k, new Map(t)]));
+  }
+
+  restore(saved: Map<string, Map<string, Record<string, string>>>): void {
+    this.tables.clear();
+    for (const [k, t] of saved) this.tables.set(k, t);
+  }
+
   /** Drops every row that names `id` (its record was deleted). */
   forget(entity: string, id: string): void {
     for (const rel of MANY_TO_MANY) {

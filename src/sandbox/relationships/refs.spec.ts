@@ -1,3 +1,4 @@
+import { changeSetBatch } from '../../dataverse/batch/multipart';
 import { startEmulator } from '../server';
 import { call } from '../spec-support';
 import { EmulatorHandle } from '../types';
@@ -46,6 +47,22 @@ describe('sandbox relationships', () => {
 
     const gone = await call(em, `${path}/$ref?$id=${encodeURIComponent(`${em.apiUrl}leads(${leadId})`)}`, { method: 'DELETE' });
     expect(gone.status).toBe(204);
+    expect((await call(em, path)).json.value).toEqual([]);
+  });
+
+  it('should roll an association back with the change set that made it', async () => {
+    const path = `accounts(${accountId})/accountleads_association`;
+    const { boundary, body } = changeSetBatch([
+      { method: 'POST', url: `${em.apiUrl}${path}/$ref`, body: { '@odata.id': `${em.apiUrl}leads(${leadId})` } },
+      {
+        method: 'PATCH',
+        url: `${em.apiUrl}leads(0badc0de-0000-4000-8000-00000000000e)`,
+        headers: { 'If-Match': '*' },
+        body: { subject: 'x' },
+      },
+    ]);
+    const r = await call(em, '$batch', { method: 'POST', headers: { 'Content-Type': `multipart/mixed; boundary="${boundary}"` }, body });
+    expect(r.status).toBe(400);
     expect((await call(em, path)).json.value).toEqual([]);
   });
 
