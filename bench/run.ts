@@ -11,6 +11,7 @@ import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { connectHttp } from '../test/support/mcp-clients';
 import { spawnHttpServer, SpawnedServer } from '../test/support/server-process';
+import { bulkCreateRow, BulkCreateResult, measureBulkCreate } from './lib/bulk-create';
 import { startEmulatorProcess, EmulatorProcess } from './lib/emulator-process';
 import { closeDirectAgent } from './lib/load';
 import { measureMemory, memoryMix, MemoryResult } from './lib/memory';
@@ -108,7 +109,14 @@ const ms = (n: number) => (n >= 100 ? n.toFixed(0) : n.toFixed(2));
 const int = (n: number) => Math.round(n).toLocaleString('en-US');
 const tokens = (chars: number) => int(chars / 4);
 
-function table(startup: StartupResult[], overhead: OverheadRow[], mem: MemoryResult, sizes: SizeRow[], query: QueryRow[]): string {
+function table(
+  startup: StartupResult[],
+  overhead: OverheadRow[],
+  mem: MemoryResult,
+  sizes: SizeRow[],
+  query: QueryRow[],
+  bulk: BulkCreateResult,
+): string {
   const rows: string[][] = [];
   const bare = startup[1].median;
   for (const s of startup) {
@@ -142,6 +150,7 @@ function table(startup: StartupResult[], overhead: OverheadRow[], mem: MemoryRes
       '',
     ]);
   }
+  rows.push(bulkCreateRow(bulk));
   rows.push(['memory (RSS)', 'server idle after start-up', `${mem.idleMb.toFixed(1)} MB`, '≤ 120 MB']);
   rows.push([
     'memory (RSS)',
@@ -177,6 +186,7 @@ async function main(): Promise<void> {
     const { sizes, overhead } = await sizesAndOverhead(emulator, token);
     const mem = await memory(emulator, token);
     const query = await measureQueryWithServer(emulator, token);
+    const bulk = await measureBulkCreate(emulator, token);
     const environment = {
       node: process.version,
       cpus: cpus().length,
@@ -184,14 +194,17 @@ async function main(): Promise<void> {
       loadavgAtEnd: loadavg(),
       startedAt: startedAt.toISOString(),
     };
-    const out = table(startup, overhead, mem, sizes, queryRows(query));
+    const out = table(startup, overhead, mem, sizes, queryRows(query), bulk);
     console.log(
       `dataverse-mcp benchmarks — Node ${process.version}, ${cpus().length} CPUs; load generator, server and emulator are 3 processes`,
     );
     console.log(out);
     const dir = join(__dirname, 'results');
     mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, 'latest.json'), JSON.stringify({ environment, startup, overhead, memory: mem, sizes, query }, null, 2));
+    writeFileSync(
+      join(dir, 'latest.json'),
+      JSON.stringify({ environment, startup, overhead, memory: mem, sizes, query, bulkCreate: bulk }, null, 2),
+    );
     writeFileSync(join(dir, 'latest.md'), `${out}\n`);
     console.log(
       `raw figures: bench/results/latest.json (load average at the end: ${loadavg()

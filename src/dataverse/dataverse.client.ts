@@ -34,6 +34,16 @@ export interface RequestOptions {
   expect?: ExpectedShape;
   /** For optional reads (e.g. a table's default view): one attempt, no 5xx/network retry and no Retry-After wait. */
   singleAttempt?: boolean;
+  /** Return a multipart/mixed answer as it is, whatever its status ($batch). */
+  multipartAnswer?: boolean;
+}
+
+/** A request body sent as given (not JSON), with its content type. */
+export class RawBody {
+  constructor(
+    readonly contentType: string,
+    readonly data: Buffer,
+  ) {}
 }
 
 export interface WriteOptions {
@@ -96,14 +106,6 @@ const RETRIABLE_STATUS = new Set([502, 503, 504]);
 const RETRIABLE_NETWORK = new Set(['ECONNRESET', 'EPIPE', 'ECONNREFUSED', 'ECONNABORTED', 'ETIMEDOUT', 'EAI_AGAIN', 'UND_ERR_SOCKET']);
 
 class AttemptTimeout extends Error {}
-
-/** A request body sent as given (a `$batch` multipart), not as JSON. */
-class RawPayload {
-  constructor(
-    readonly contentType: string,
-    readonly data: string,
-  ) {}
-}
 
 interface RawResponse {
   status: number;
@@ -178,15 +180,6 @@ export class DataverseClient implements OnModuleDestroy {
     return this.send<T>('GET', pathAndQuery, undefined, options);
   }
 
-  /** POST a `multipart/mixed` `$batch` body; the multipart answer comes back as text for the caller to split. */
-  async postBatch(
-    boundary: string,
-    body: string,
-    options: Pick<RequestOptions, 'timeoutMs' | 'context'> = {},
-  ): Promise<DataverseResponse<string>> {
-    return this.send<string>('POST', '$batch', new RawPayload(`multipart/mixed; boundary="${boundary}"`, body), options);
-  }
-
   /** POST a new record: the id comes from `OData-EntityId` or the representation. */
   async post(entitySetName: string, body: Record<string, unknown>, options: WriteOptions = {}): Promise<WriteResult> {
     const res = await this.send<Record<string, unknown> | undefined>('POST', entitySetName, body, {
@@ -218,6 +211,32 @@ export class DataverseClient implements OnModuleDestroy {
     );
     const result = this.writeResult(res, options.idAttribute);
     return { ...result, id: result.id ?? validateGuid(id) };
+  }
+
+  /**
+   * POST `$batch` with a multipart body (see batch/multipart.ts). The answer comes back as text whatever its
+   * status when it is multipart: a failed change set is a 400 whose parts say which request failed.
+   */
+  async batch(
+    boundary: string,
+    body: string,
+    options: { timeoutMs?: number; context?: ErrorContext } = {},
+  ): Promise<DataverseResponse<string>> {
+    return this.send<string>('POST', '$batch', new RawBody(`multipart/mixed; boundary="${boundary}"`, Buffer.from(body, 'utf8')), {
+      timeoutMs: options.timeoutMs,
+      context: options.context,
+      multipartAnswer: true,
+    });
+  }
+
+  /** `POST <record>/<nav>/$ref` (associate) or `DELETE <record>/<nav>(<id>)/$ref` (disassociate); `path` is relative to the API root. */
+  async ref(
+    method: 'POST' | 'DELETE',
+    path: string,
+    body?: Record<string, unknown>,
+    options: { context?: ErrorContext } = {},
+  ): Promise<void> {
+    await this.send(method, path, body, { context: options.context });
   }
 
   /** DELETE a record; `ifMatch` (an etag) makes it fail with `precondition_failed` if the record changed. */
@@ -270,8 +289,7 @@ export class DataverseClient implements OnModuleDestroy {
     const url = new URL(pathAndQuery, this.apiUrl);
     const path = pathAndQuery.split('?')[0];
     const timeoutMs = options.timeoutMs ?? this.options.timeoutMs;
-    const raw = body instanceof RawPayload ? body : undefined;
-    const payload = raw ? Buffer.from(raw.data) : body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+    const payload = body instanceof RawBody ? body.data : body === undefined ? undefined : Buffer.from(JSON.stringify(body));
     const hasFilter = url.search.includes('$filter=');
     const fail = (kind: DataverseErrorKind, info: Partial<DataverseErrorInfo>) =>
       toToolError(new DataverseError(kind, { method, path, ...info }), options.context);
@@ -297,7 +315,7 @@ export class DataverseClient implements OnModuleDestroy {
       if (prefer) headers.Prefer = prefer;
       if (ifMatch) headers['If-Match'] = ifMatch;
       if (payload) {
-        headers['Content-Type'] = raw?.contentType ?? 'application/json; charset=utf-8';
+        headers['Content-Type'] = body instanceof RawBody ? body.contentType : 'application/json; charset=utf-8';
         headers['Content-Length'] = payload.length;
       }
 
@@ -322,6 +340,11 @@ export class DataverseClient implements OnModuleDestroy {
       const requestId = this.noteRequestIds(res.headers);
       this.logger.debug({ method, path, status: res.status, ms: Date.now() - started, requestId }, 'Dataverse call');
 
+      if (options.multipartAnswer && !res.problem && res.status < 500 && res.status !== 401 && res.status !== 429) {
+        if ((headerValue(res.headers['content-type']) ?? '').startsWith('multipart/')) {
+          return { status: res.status, headers: res.headers, body: res.text as T };
+        }
+      }
       if (res.status >= 200 && res.status < 300) {
         if (res.problem) {
           this.logger.warn({ method, path, status: res.status, problem: res.problem, requestId }, 'Dataverse response not readable');

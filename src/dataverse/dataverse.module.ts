@@ -1,8 +1,12 @@
 import { Global, Module } from '@nestjs/common';
+import { BulkDeleteService } from './batch/bulk-delete.service';
+import { BulkWritesService } from './batch/bulk-writes.service';
 import { DataverseClient } from './dataverse.client';
 import { DeleteImpactService } from './delete-impact';
 import { IdentityService } from './identity.service';
 import { MetadataService } from './metadata.service';
+import { NameLookupService } from './names/name-lookup.service';
+import { RelationshipsService } from './relationships/relationships.service';
 import { RecordsService } from './records.service';
 import { SearchModule } from './search/search.module';
 import { QUERY_PROVIDERS } from './query';
@@ -27,6 +31,10 @@ import { CursorCodec } from './paging/cursor-codec';
     ...NOTES_HISTORY,
     ...QUERY_PROVIDERS,
     CursorCodec,
+    BulkWritesService,
+    NameLookupService,
+    RelationshipsService,
+    BulkDeleteService,
   ],
   exports: [
     DataverseClient,
@@ -37,6 +45,10 @@ import { CursorCodec } from './paging/cursor-codec';
     DeleteImpactService,
     ...NOTES_HISTORY,
     ...QUERY_PROVIDERS,
+    BulkWritesService,
+    NameLookupService,
+    RelationshipsService,
+    BulkDeleteService,
   ],
 })
 export class DataverseModule {}

@@ -21,3 +21,9 @@ export type { DeleteImpact, DeleteSummary, OneToManyRelationship, RelatedCount }
 export { buildPayload, PARTY_ROLES } from './record-payload';
 export type { BuiltPayload, PayloadContext, WriteMode } from './record-payload';
 export * from './odata';
+export { BulkWritesService, MAX_BULK_ROWS } from './batch/bulk-writes.service';
+export type { BulkOutcome, ProgressReporter } from './batch/bulk-writes.service';
+export { BulkDeleteService, MAX_BULK_DELETE } from './batch/bulk-delete.service';
+export { NameLookupService } from './names/name-lookup.service';
+export { RelationshipsService } from './relationships/relationships.service';
+export type { LinkOutcome, TableRelationship } from './relationships/relationships.service';

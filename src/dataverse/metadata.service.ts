@@ -99,6 +99,8 @@ export class MetadataService {
       const table = await this.resolveTable(input);
       await Promise.all([
         this.cache.delete(cacheKeys.schema(host, account.userKey, table.logicalName)),
+        // Cached beside the schema by the relationships service.
+        this.cache.delete(`${cacheKeys.schema(host, account.userKey, table.logicalName)}:relationships`),
         this.cache.delete(cacheKeys.tables(host, account.userKey)),
       ]);
       return { tables: [table.logicalName] };

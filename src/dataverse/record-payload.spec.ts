@@ -322,10 +322,24 @@ describe('buildPayload', () => {
         lastusedincampaign: '2025-06-03T12:00:00Z',
       });
       expect(problem(contact, { lastusedincampaign: '2025-06-03T14:00:00' }, 'update')).toMatch(
-        /has no time zone; convert the user's local time to UTC with the utcOffset from get_my_identity/,
+        /has no time zone and yours is not known; give ISO 8601/,
       );
       expect(problem(contact, { lastusedincampaign: '2025-06-03' }, 'update')).toMatch(/has no time/);
       expect(problem(contact, { lastusedincampaign: 'tomorrow 2pm' }, 'update')).toMatch(/is not a date and time/);
+    });
+
+    it("should take a date-time without offset in the user's zone with that date's offset, and echo it", () => {
+      const inBerlin = (v: string) =>
+        buildPayload({ lastusedincampaign: v }, { schema: contact, mode: 'update', timeZone: 'Europe/Berlin' });
+      const summer = inBerlin('2026-07-01T14:00');
+      expect(summer.body).toEqual({ lastusedincampaign: '2026-07-01T12:00:00Z' });
+      expect(summer.localTimes).toEqual([
+        { field: 'lastusedincampaign', local: '2026-07-01T14:00', utc: '2026-07-01T12:00:00Z', timeZone: 'Europe/Berlin +02:00' },
+      ]);
+      expect(inBerlin('2026-12-02 14:00:30').body).toEqual({ lastusedincampaign: '2026-12-02T13:00:30Z' });
+      expect(inBerlin('2026-07-01T14:00Z').localTimes).toBeUndefined();
+      expect(() => inBerlin('2026-03-29T02:30')).toThrow(/does not exist in Europe\/Berlin/);
+      expect(() => inBerlin('2026-02-30T10:00')).toThrow(/is not a valid date and time/);
     });
 
     it('should accept only YYYY-MM-DD for date-only fields', () => {

@@ -2,7 +2,12 @@ import { Injectable } from '@nestjs/common';
 import { ToolError } from '../common/tool-error';
 import { DataverseClient } from './dataverse.client';
 import { DataverseError, dataverseKindOf } from './dataverse-error';
+import { IdentityService } from './identity.service';
 import { MetadataService } from './metadata.service';
+import { isZoneLessDateTime } from './payload/date-times';
+import type { LocalTime } from './payload/state';
+import { NameLookupService } from './names/name-lookup.service';
+import { withNames } from './names/name-source';
 import { buildQuery, truncate, validateGuid } from './odata';
 import { buildPayload, needsPartySchema, type WriteMode } from './record-payload';
 import type { TableSchema } from './schema-format';
@@ -15,6 +20,8 @@ export interface WriteOutcome {
   name?: string;
   /** Logical names of the fields written. */
   fields: string[];
+  /** Date-times given without an offset: as given, as stored (UTC), and the zone used. */
+  localTimes?: LocalTime[];
 }
 
 /**
@@ -28,11 +35,13 @@ export class WritesService {
   constructor(
     private readonly dv: DataverseClient,
     private readonly metadata: MetadataService,
+    private readonly names: NameLookupService,
+    private readonly identity: IdentityService,
   ) {}
 
   async create(tableInput: string, data: unknown): Promise<WriteOutcome> {
     const schema = await this.metadata.getSchema(tableInput);
-    const { body, fields } = await this.payload(schema, data, 'create');
+    const { body, fields, localTimes } = await this.payload(schema, data, 'create');
     try {
       const res = await this.dv.post(schema.entitySetName + buildQuery({ $select: selectOf(schema) }), body, {
         returnRepresentation: true,
@@ -45,7 +54,14 @@ export class WritesService {
           `Dataverse accepted the new ${schema.logicalName} but did not say its id; find it with list_records before creating it again.`,
         );
       }
-      return { table: schema.logicalName, entitySetName: schema.entitySetName, id: res.id, name: nameOf(schema, res.record), fields };
+      return {
+        table: schema.logicalName,
+        entitySetName: schema.entitySetName,
+        id: res.id,
+        name: nameOf(schema, res.record),
+        fields,
+        ...(localTimes ? { localTimes } : {}),
+      };
     } catch (error) {
       throw explainWriteError(error, schema, 'create');
     }
@@ -54,7 +70,7 @@ export class WritesService {
   async update(tableInput: string, idInput: string, data: unknown): Promise<WriteOutcome> {
     const id = validateGuid(idInput);
     const schema = await this.metadata.getSchema(tableInput);
-    const { body, fields } = await this.payload(schema, data, 'update');
+    const { body, fields, localTimes } = await this.payload(schema, data, 'update');
     try {
       // If-Match: * : update only, never create. (PATCH takes no $select here: the representation is the whole record.)
       const res = await this.dv.patch(schema.entitySetName, id, body, {
@@ -63,7 +79,14 @@ export class WritesService {
         idAttribute: schema.primaryIdAttribute,
         context: { table: schema.logicalName },
       });
-      return { table: schema.logicalName, entitySetName: schema.entitySetName, id, name: nameOf(schema, res.record), fields };
+      return {
+        table: schema.logicalName,
+        entitySetName: schema.entitySetName,
+        id,
+        name: nameOf(schema, res.record),
+        fields,
+        ...(localTimes ? { localTimes } : {}),
+      };
     } catch (error) {
       throw explainWriteError(error, schema, 'update', id);
     }
@@ -74,7 +97,27 @@ export class WritesService {
       data && typeof data === 'object' && !Array.isArray(data) && needsPartySchema(schema, data as Record<string, unknown>)
         ? await this.metadata.getSchema('activityparty')
         : undefined;
-    return buildPayload(data, { schema, mode, partySchema });
+    const timeZone = hasZoneLessTime([data]) ? await userTimeZone(this.identity) : undefined;
+    return withNames(
+      (names) => buildPayload(data, { schema, mode, partySchema, names, timeZone }),
+      (refs) => this.names.resolveAll(refs),
+    );
+  }
+}
+
+/** True when any top-level value of any row is a date-time without an offset. */
+export function hasZoneLessTime(rows: unknown[]): boolean {
+  return rows.some((d) => !!d && typeof d === 'object' && Object.values(d as Record<string, unknown>).some(isZoneLessDateTime));
+}
+
+/** The signed-in user's IANA time zone (identity is cached), or undefined when Dataverse's zone has no IANA mapping. */
+export async function userTimeZone(identity: IdentityService): Promise<string | undefined> {
+  try {
+    return (await identity.getIdentity()).timeZone.ianaId;
+  } catch (error) {
+    // Sign-in problems must surface as they are; anything else only means zone-less times are refused.
+    if (error instanceof ToolError && (error.kind === 'sign_in_required' || error.kind === 'sign_in_failed')) throw error;
+    return undefined;
   }
 }
 

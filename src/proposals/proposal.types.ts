@@ -15,6 +15,8 @@ export interface DeleteProposal {
   userKey: string;
   /** ETag read with the impact summary, for an `If-Match` on the DELETE. */
   etag?: string;
+  /** Bulk delete (`ids`): every record with the etag read for the summary; `id`/`etag` are then the first's. */
+  records?: Array<{ id: string; etag?: string; name?: string }>;
   /** The impact summary shown to the user (primary name, key fields, cascading relationships and counts). */
   summary: Record<string, unknown>;
   /** ISO 8601 */

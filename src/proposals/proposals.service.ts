@@ -53,6 +53,7 @@ export class ProposalsService {
       id: p.id,
       userKey: p.userKey,
       ...(p.etag !== undefined ? { etag: p.etag } : {}),
+      ...(p.records?.length ? { records: p.records } : {}),
       summary: p.summary ?? {},
       createdAt,
       expiresAt,

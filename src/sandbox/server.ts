@@ -7,6 +7,7 @@ import { AuditTrail } from './audit/audit-trail';
 import { routeAudit, withTableAuditSetting } from './audit/audit-routes';
 import { aroundWrite } from './audit/write-hooks';
 import { Auth } from './auth';
+import { handleBatch } from './batch/batch';
 import { ORGANIZATION_ID, TENANT_ID, seed } from './data/seed';
 import { ianaForCode } from './data/time-zones';
 import { ApiError, Errors } from './errors';
@@ -20,6 +21,8 @@ import { createRecord, deleteRecord, patchRecord } from './handlers/record-write
 import { getModel } from './metadata/registry';
 import { SearchSettings } from './search/search-index';
 import { routeSearch } from './search/search-query';
+import { IntersectTables } from './relationships/many-to-many';
+import { routeRelationship } from './relationships/refs';
 import { assertGuid, parseOptions, parsePrefer, parseQueryString } from './odata/query';
 import { Store, StoreSnapshot } from './store';
 import { seedViewsIfMissing } from './views/seed';
@@ -62,6 +65,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const log = options.log ?? (() => undefined);
   const model = getModel();
   const store = new Store(model);
+  const intersects = new IntersectTables();
   let meta: Snapshot['meta'];
   if (options.dataFile && existsSync(options.dataFile)) {
     let snap: Snapshot;
@@ -133,9 +137,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   async function handleApi(req: IncomingMessage, res: ServerResponse, rawUrl: string, path: string, rawQuery: string): Promise<void> {
     const method = (req.method ?? 'GET').toUpperCase();
     const text = method === 'POST' || method === 'PATCH' || method === 'PUT' ? await readBody(req) : '';
+    const isBatch = method === 'POST' && path.replace(API_PREFIX, '') === '$batch';
     let body: unknown;
     let bodyError = false;
-    if (text.trim()) {
+    if (text.trim() && !isBatch) {
       try {
         body = JSON.parse(text);
       } catch {
@@ -229,10 +234,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         rawQuery,
         aggregateLimit: options.aggregateRecordLimit,
       };
-      const result = route(ctx, method, path.replace(API_PREFIX, ''), rawQuery, body, h);
+      const result = isBatch ? batch(ctx, text, h) : route(ctx, method, path.replace(API_PREFIX, ''), rawQuery, body, h);
       const headers: Record<string, string> = { ...apiHeaders(), ...(result.headers ?? {}) };
       if (result.text !== undefined) {
-        headers['Content-Type'] = 'text/plain; charset=utf-8';
+        headers['Content-Type'] = result.contentType ?? 'text/plain; charset=utf-8';
         send(result.status, headers, result.text);
       } else if (truncated) {
         const cut = truncateBody(result.status, result.body === undefined ? undefined : JSON.stringify(result.body));
@@ -251,6 +256,24 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     }
   }
 
+  /** `$batch`: each part goes through `route` with its own headers; a change set is rolled back from a copy of the store. */
+  function batch(ctx: ApiContext, text: string, h: IncomingMessage['headers']): ApiResult {
+    return handleBatch(h['content-type'], text, /odata\.continue-on-error/i.test(String(h.prefer ?? '')), {
+      apiUrl,
+      execute: (r) =>
+        route({ ...ctx, prefer: parsePrefer(r.headers.prefer), rawQuery: r.rawQuery }, r.method, r.path, r.rawQuery, r.body, r.headers),
+      checkpoint: () => {
+        const saved = structuredClone(store.snapshot());
+        const links = intersects.snapshot();
+        return () => {
+          store.load(saved);
+          intersects.restore(links);
+          store.changed();
+        };
+      },
+    });
+  }
+
   function route(ctx: ApiContext, method: string, rest: string, rawQuery: string, body: unknown, h: IncomingMessage['headers']): ApiResult {
     let decoded: string;
     try {
@@ -258,7 +281,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     } catch {
       throw Errors.segmentNotFound(rest);
     }
-    const q = parseOptions(parseQueryString(rawQuery));
+    // `$ref` takes `$id`, which is no system query option anywhere else.
+    const q = parseOptions(parseQueryString(decoded.endsWith('/$ref') ? '' : rawQuery));
     const segs = decoded.split('/');
     if (segs.length && segs[segs.length - 1] === '') segs.pop();
     if (segs.length === 0) {
@@ -311,6 +335,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     }
     const id = assertGuid(key.replace(/^\{|\}$/g, ''), segs[0]);
     if (segs.length > 1) {
+      const rel = routeRelationship(ctx, intersects, em, id, segs.slice(1), method, body, rawQuery);
+      if (rel) return rel;
       const prop = segs[1];
       if (method !== 'GET' || segs.length > 2 || !em.props.has(prop)) throw Errors.segmentNotFound(prop);
       const rec = store.get(em.def.logicalName, id);
@@ -326,8 +352,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       const ifNoneMatch = h['if-none-match'] as string | undefined;
       return aroundWrite(ctx, audit, em, id, body, () => patchRecord(ctx, em, id, body, q, ifMatch?.trim(), ifNoneMatch?.trim()));
     }
-    if (method === 'DELETE')
-      return aroundWrite(ctx, audit, em, id, undefined, () => deleteRecord(ctx, em, id, (h['if-match'] as string | undefined)?.trim()));
+    if (method === 'DELETE') {
+      return aroundWrite(ctx, audit, em, id, undefined, () => {
+        const result = deleteRecord(ctx, em, id, (h['if-match'] as string | undefined)?.trim());
+        intersects.forget(em.def.logicalName, id.toLowerCase());
+        return result;
+      });
+    }
     throw Errors.methodNotAllowed(method);
   }
 

@@ -187,22 +187,44 @@ describe('create_record / update_record (stdio)', () => {
     ]);
   });
 
-  it('should refuse a local time without a zone and tell the model to convert it with get_my_identity', async () => {
+  it("should take a time without offset in the user's zone (Europe/Berlin) with that date's offset, summer and winter", async () => {
+    const identity = await callTool(session.client, 'get_my_identity');
+    expect((identity.structuredContent as { timeZone: { ianaId: string } }).timeZone.ianaId).toBe('Europe/Berlin');
+
+    const summer = await callTool(session.client, 'create_record', {
+      table: 'appointment',
+      data: { subject: 'Summer', scheduledstart: '2026-07-01T14:00', scheduledend: '2026-07-01T14:30:00' },
+    });
+    const winter = await callTool(session.client, 'create_record', {
+      table: 'appointment',
+      data: { subject: 'Winter', scheduledstart: '2026-12-02T14:00', scheduledend: '2026-12-02T15:00:00Z' },
+    });
+
+    expect(summer.isError).toBeFalsy();
+    expect(winter.isError).toBeFalsy();
+    const stored = (r: typeof summer) => emulator.store.get('appointments', (r.structuredContent as { id: string }).id)!;
+    expect(stored(summer)).toMatchObject({ scheduledstart: '2026-07-01T12:00:00Z', scheduledend: '2026-07-01T12:30:00Z' });
+    expect(stored(winter)).toMatchObject({ scheduledstart: '2026-12-02T13:00:00Z', scheduledend: '2026-12-02T15:00:00Z' });
+    expect(summer.text).toContain('scheduledstart: 2026-07-01T14:00 Europe/Berlin +02:00 = 2026-07-01T12:00:00Z');
+    expect((winter.structuredContent as { localTimes: unknown[] }).localTimes).toEqual([
+      { field: 'scheduledstart', local: '2026-12-02T14:00', utc: '2026-12-02T13:00:00Z', timeZone: 'Europe/Berlin +01:00' },
+    ]);
+  });
+
+  it('should refuse a local time the clocks skip, writing nothing', async () => {
     const result = await callTool(session.client, 'create_record', {
       table: 'appointment',
-      data: { subject: 'Local time', scheduledstart: '2025-06-04T14:00:00' },
+      data: { subject: 'Gap', scheduledstart: '2026-03-29T02:30' },
     });
 
     expect(result.isError).toBe(true);
-    expect(result.text).toMatch(
-      /scheduledstart: "2025-06-04T14:00:00" has no time zone; convert the user's local time to UTC with the utcOffset from get_my_identity/,
-    );
+    expect(result.text).toContain('scheduledstart: 2026-03-29T02:30 does not exist in Europe/Berlin');
   });
 });
 
 describe('write tool visibility', () => {
   const env = { DATAVERSE_URL: 'https://contoso.crm.dynamics.com', DATAVERSE_ACCESS_TOKEN: 'visibility-token' };
-  const WRITES = ['create_record', 'update_record'];
+  const WRITES = ['create_record', 'update_record', 'create_records', 'update_records', 'associate_records', 'disassociate_records'];
   const DELETES = ['delete_record', 'confirm_delete_record'];
 
   async function toolNames(extra: Record<string, string>): Promise<string[]> {

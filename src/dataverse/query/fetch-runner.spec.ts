@@ -7,12 +7,12 @@ const API = 'https://org.crm.dynamics.com/api/data/v9.2/';
 
 function fakeClient(batchAnswer: string) {
   const getRelative = jest.fn(async () => ({ status: 200, headers: {}, body: { value: [{ fullname: 'A' }] } }));
-  const postBatch = jest.fn(async () => ({
+  const batch = jest.fn(async () => ({
     status: 200,
     headers: { 'content-type': 'multipart/mixed; boundary=batchresponse_9' },
     body: batchAnswer,
   }));
-  return { dv: { apiUrl: API, getRelative, postBatch } as unknown as DataverseClient, getRelative, postBatch };
+  return { dv: { apiUrl: API, getRelative, batch } as unknown as DataverseClient, getRelative, batch };
 }
 
 const part = (status: string, body: string) =>
@@ -54,12 +54,12 @@ describe('FetchRunner', () => {
   });
 
   it('should send a FetchXML too long for a GET URL through $batch', async () => {
-    const { dv, getRelative, postBatch } = fakeClient(part('200 OK', '{"value":[{"fullname":"B"}]}'));
+    const { dv, getRelative, batch } = fakeClient(part('200 OK', '{"value":[{"fullname":"B"}]}'));
 
     const page = await new FetchRunner(dv).run('contacts', longFetch(), { table: 'contact' });
 
     expect(getRelative).not.toHaveBeenCalled();
-    const [boundary, body] = postBatch.mock.calls[0] as unknown as [string, string];
+    const [boundary, body] = batch.mock.calls[0] as unknown as [string, string];
     expect(
       body.startsWith(
         `--${boundary}\r\nContent-Type: application/http\r\nContent-Transfer-Encoding: binary\r\n\r\nGET /api/data/v9.2/contacts?fetchXml=%3Cfetch%3E`,

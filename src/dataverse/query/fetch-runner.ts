@@ -56,7 +56,7 @@ export class FetchRunner {
   private async viaBatch(apiPath: string, pathAndQuery: string, context: ErrorContext) {
     const prefer = `odata.include-annotations="${FETCH_ANNOTATIONS.join(',')}"`;
     const { boundary, body } = buildBatchGet(apiPath, pathAndQuery, prefer);
-    const res = await this.dv.postBatch(boundary, body, { context });
+    const res = await this.dv.batch(boundary, body, { context });
     const contentType = res.headers['content-type'];
     const part = parseBatchResponse(Array.isArray(contentType) ? contentType[0] : contentType, String(res.body ?? ''));
     if (part.status >= 200 && part.status < 300) {

@@ -22,7 +22,8 @@ export interface ApiContext {
 export interface ApiResult {
   status: number;
   body?: unknown;
-  /** text/plain body ($count). */
+  /** text/plain body ($count), or a body of `contentType` ($batch). */
   text?: string;
+  contentType?: string;
   headers?: Record<string, string>;
 }

@@ -13,6 +13,7 @@ import {
 import { Edm, compileFilter, parseFilter } from '../odata/filter-parser';
 import { ExpandItem, QueryOptions } from '../odata/query';
 import { Rec } from '../store';
+import { MANY_TO_MANY, manyToManyJson, manyToManyOf } from '../relationships/many-to-many';
 import { ApiContext, ApiResult } from './context';
 
 /** EntityDefinitions and its Attributes / relationship collections, with $select, $filter and $expand. */
@@ -116,6 +117,7 @@ const BASE_ATTR_PROPS = (() => {
 })();
 
 function relItems(em: EntityModel, nav: string): Rec[] {
+  if (nav === 'ManyToManyRelationships') return manyToManyOf(em.def.logicalName).map((x) => manyToManyJson(x.rel));
   const rels: Relationship[] = nav === 'ManyToOneRelationships' ? em.manyToOne : nav === 'OneToManyRelationships' ? em.oneToMany : [];
   return rels.map(oneToManyJson);
 }
@@ -156,18 +158,21 @@ function navCollection(
   if (nav === 'ManyToOneRelationships' || nav === 'OneToManyRelationships' || nav === 'ManyToManyRelationships' || nav === 'Keys') {
     if (cast) throw Errors.segmentNotFound(`${NS}${cast}`);
     const items = relItems(em, nav);
-    const sample = oneToManyJson({
-      schemaName: '',
-      referencingEntity: '',
-      referencingAttribute: '',
-      referencedEntity: '',
-      referencedAttribute: '',
-      referencingNav: '',
-      referencedNav: '',
-      cascadeDelete: 'RemoveLink',
-      isCustom: false,
-      metadataId: '',
-    });
+    const sample =
+      nav === 'ManyToManyRelationships'
+        ? manyToManyJson(MANY_TO_MANY[0])
+        : oneToManyJson({
+            schemaName: '',
+            referencingEntity: '',
+            referencingAttribute: '',
+            referencedEntity: '',
+            referencedAttribute: '',
+            referencingNav: '',
+            referencedNav: '',
+            cascadeDelete: 'RemoveLink',
+            isCustom: false,
+            metadataId: '',
+          });
     const type = `${NS}${nav === 'Keys' ? 'EntityKeyMetadata' : nav === 'ManyToManyRelationships' ? 'ManyToManyRelationshipMetadata' : 'OneToManyRelationshipMetadata'}`;
     const sel = checkSelect(select, new Set(Object.keys(sample)), type);
     const pred = metaFilter(filter, sample, type);

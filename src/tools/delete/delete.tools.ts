@@ -5,6 +5,7 @@ import { Tool } from '@rekog/mcp-nest/dist/mcp';
 import { z } from 'zod';
 import { callContext } from '../../common/call-context';
 import { ToolError } from '../../common/tool-error';
+import { BulkDeleteService, MAX_BULK_DELETE } from '../../dataverse/batch/bulk-delete.service';
 import { DataverseClient } from '../../dataverse/dataverse.client';
 import { DeleteImpactService, DeleteSummary } from '../../dataverse/delete-impact';
 import { ProposalsService } from '../../proposals/proposals.service';
@@ -31,6 +32,10 @@ export const deleteSummarySchema = z.object({
   blocking: z.array(related).describe('Related records that make Dataverse refuse the delete (restrict) until reassigned or deleted.'),
   blocked: z.boolean().describe('True when the delete would be refused because of blocking records.'),
   notChecked: z.number().int().optional().describe('Relationships to system tables that were not counted.'),
+  records: z
+    .array(z.object({ id: z.string(), name: z.string().optional() }))
+    .optional()
+    .describe('With ids: every record to delete (counts above are totals).'),
   text: z.string().describe('The summary in plain words: show it to the user before asking.'),
 });
 
@@ -49,6 +54,7 @@ export const confirmDeleteOutputSchema = z.object({
   table: z.string().describe('Logical name of the table.'),
   id: z.string().describe('Id of the deleted record.'),
   name: z.string().optional().describe('Primary name the record had.'),
+  ids: z.array(z.string()).optional().describe('With ids: every deleted record.'),
 });
 
 /** How long the human gets to answer a direct confirmation request. */
@@ -77,6 +83,7 @@ export class DeleteTools {
     private readonly impact: DeleteImpactService,
     private readonly proposals: ProposalsService,
     private readonly dv: DataverseClient,
+    private readonly bulk: BulkDeleteService,
   ) {}
 
   @Tool({
@@ -87,16 +94,25 @@ export class DeleteTools {
       'refuse the delete) plus a one-time confirmation token that expires after a few minutes (expiresAt). ' +
       'Then show summary.text to the user and ask them plainly whether to delete. Call confirm_delete_record with the token ONLY after the user ' +
       'explicitly says yes in this conversation; never confirm on your own, and if the user hesitates or says no, do not confirm. ' +
-      'When other records block the delete, no token is issued and the answer says what to reassign or delete first.',
+      'When other records block the delete, no token is issued and the answer says what to reassign or delete first. ' +
+      `Several records: give ids (up to ${MAX_BULK_DELETE}) instead of id for one summary and one token; the confirm deletes all or none.`,
     parameters: z.object({
       table: z.string().min(1).max(128).describe('Table logical name (e.g. "contact") or entity set name (e.g. "contacts").'),
-      id: z.string().max(40).describe('Id (GUID) of the record to delete, e.g. from list_records.'),
+      id: z.string().max(40).optional().describe('Id (GUID) of the record to delete, e.g. from list_records.'),
+      ids: z.array(z.string().max(40)).min(1).max(MAX_BULK_DELETE).optional().describe('Ids of several records to delete together.'),
     }),
     outputSchema: deleteProposalOutputSchema,
     annotations: annotations('Delete record', DELETE_PROPOSE_ANNOTATIONS),
   })
-  async deleteRecord(args: { table: string; id: string }): Promise<CallToolResult> {
-    const impact = await this.impact.summarize(args.table, args.id);
+  async deleteRecord(args: { table: string; id?: string; ids?: string[] }): Promise<CallToolResult> {
+    if ((args.id === undefined) === (args.ids === undefined)) {
+      throw new ToolError(
+        'invalid_input',
+        'Give either id (one record) or ids (several records), not both and not neither. Nothing was proposed.',
+      );
+    }
+    if (args.ids) return this.proposeMany(args.table, args.ids);
+    const impact = await this.impact.summarize(args.table, args.id!);
     const summary = impact.summary;
     if (summary.blocked) {
       audit({ proposal: 'not_created', reason: 'blocked_by_related_records' });
@@ -114,6 +130,32 @@ export class DeleteTools {
     audit({ proposal: 'created', recordId: impact.id });
     const text =
       `Nothing has been deleted yet. Show the user this summary and ask whether to delete: ${summary.text} ` +
+      `Only if the user explicitly says yes, call confirm_delete_record with the token (valid until ${expiresAt}).`;
+    return toolResult(text, { token, expiresAt, summary: { ...summary } });
+  }
+
+  /** delete_record with ids: one summary, one proposal, one token for all the records. */
+  private async proposeMany(table: string, ids: string[]): Promise<CallToolResult> {
+    const impact = await this.bulk.summarize(table, ids);
+    const summary = impact.summary;
+    if (summary.blocked) {
+      audit({ proposal: 'not_created', reason: 'blocked_by_related_records' });
+      throw new ToolError('conflict', `Nothing was deleted and no confirmation token was issued. ${summary.text}`, { reason: 'blocked' });
+    }
+    const account = await this.dv.currentAccount();
+    const first = impact.records[0];
+    const { token, expiresAt } = await this.proposals.propose({
+      table: impact.table.logicalName,
+      entitySet: impact.table.entitySetName,
+      id: first.id,
+      userKey: account.userKey,
+      etag: first.etag,
+      records: impact.records,
+      summary: summary as unknown as Record<string, unknown>,
+    });
+    audit({ proposal: 'created', recordIds: impact.records.map((r) => r.id) });
+    const text =
+      `Nothing has been deleted yet. Show the user this summary and ask whether to delete all ${impact.records.length}: ${summary.text} ` +
       `Only if the user explicitly says yes, call confirm_delete_record with the token (valid until ${expiresAt}).`;
     return toolResult(text, { token, expiresAt, summary: { ...summary } });
   }
@@ -158,13 +200,26 @@ export class DeleteTools {
     }
 
     audit({ proposal: 'confirmed', recordId: proposal.id, confirmedBy: answer === 'accept' ? 'elicitation' : 'token' });
+    const many = proposal.records && proposal.records.length > 0 ? proposal.records : undefined;
     try {
-      await this.impact.execute(proposal);
+      if (many) await this.bulk.execute({ table: proposal.table, entitySet: proposal.entitySet, records: many });
+      else await this.impact.execute(proposal);
     } catch (error) {
       audit({ deleted: false, reason: reasonOf(error) });
       throw error;
     }
     audit({ deleted: true });
+    if (many) {
+      return toolResult(
+        `Deleted ${many.length} ${proposal.table} records: ${many.map((r) => (r.name ? `"${r.name}"` : r.id)).join(', ')}.`,
+        {
+          deleted: true,
+          table: proposal.table,
+          id: many[0].id,
+          ids: many.map((r) => r.id),
+        },
+      );
+    }
     return toolResult(`Deleted ${proposal.table}${name ? ` "${name}"` : ''} (${proposal.id}).`, {
       deleted: true,
       table: proposal.table,

@@ -1,8 +1,10 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { Tool } from '@rekog/mcp-nest/dist/mcp';
 import { z } from 'zod';
+import { Optional } from '@nestjs/common';
 import { MetadataService } from '../../dataverse/metadata.service';
 import { ViewsService } from '../../dataverse/query/views.service';
+import { RelationshipsService } from '../../dataverse/relationships/relationships.service';
 import { activityPartiesNote } from '../../dataverse/schema-format';
 import { annotations, CACHE_REFRESH_ANNOTATIONS, READ_ANNOTATIONS } from '../annotations';
 import { toolResult } from '../pipeline/tool-result';
@@ -69,6 +71,10 @@ export const tableSchemaOutputSchema = z.object({
     .array(z.object({ id: z.string(), name: z.string(), personal: z.literal(true).optional(), default: z.literal(true).optional() }))
     .optional()
     .describe('Public and personal views: list_records view = name or id.'),
+  manyToMany: z
+    .array(z.object({ name: z.string(), table: z.string() }))
+    .optional()
+    .describe('N:N relationships (name, other table), for associate_records.'),
 });
 
 export const refreshOutputSchema = z.object({
@@ -82,6 +88,7 @@ export class MetadataTools {
   constructor(
     private readonly metadata: MetadataService,
     private readonly views: ViewsService,
+    @Optional() private readonly relationships?: RelationshipsService,
   ) {}
 
   @Tool({
@@ -179,9 +186,17 @@ export class MetadataTools {
       ...(hasLookups ? { entitySets } : {}),
       ...(schema.isActivity ? { activityParties: activityPartiesNote(schema.logicalName) } : {}),
       ...(views.length ? { views } : {}),
+      ...(await this.manyToMany(schema.logicalName)),
     };
     const summary = `${fields.length} fields of ${schema.logicalName}` + (omitted ? `; ${omitted} read-only left out.` : '.');
     return toolResult(summary, structured);
+  }
+
+  /** The table's N:N relationships, when they can be read (a failure leaves them out rather than the schema). */
+  private async manyToMany(table: string): Promise<{ manyToMany?: Array<{ name: string; table: string }> }> {
+    const rels = await this.relationships?.of(table).catch(() => undefined);
+    const nn = (rels ?? []).filter((r) => r.kind === 'N:N').map((r) => ({ name: r.name, table: r.table }));
+    return nn.length ? { manyToMany: nn } : {};
   }
 
   @Tool({

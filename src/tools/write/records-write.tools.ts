@@ -18,19 +18,14 @@ export const writeOutputSchema = z.object({
   id: z.string().describe('Id (GUID) of the record.'),
   name: z.string().optional().describe('Primary name of the record after the write, when the table has one.'),
   fields: z.array(z.string()).describe('Logical names of the fields that were written.'),
+  localTimes: z
+    .array(z.object({ field: z.string(), local: z.string(), utc: z.string(), timeZone: z.string() }))
+    .optional()
+    .describe("Date-times given without an offset: as given, as stored (UTC), and the user's zone used."),
 });
 
-/** The value forms `data` accepts, shared by both descriptions. */
-const DATA_FORMS =
-  'Forms in data: text, numbers and true/false as JSON values (text within the max length of string(N)); ' +
-  'a choice as its number or its label, e.g. "preferredcontactmethodcode": "Email" (multi-select: an array); ' +
-  'a lookup as {"parentcustomerid": {"table": "account", "id": "<guid>"}} ({"id": "<guid>"} or the bare GUID when the lookup has one target table), ' +
-  'or raw as "parentcustomerid_account@odata.bind": "/accounts(<guid>)"; ' +
-  'a date and time in UTC ISO 8601, e.g. "2025-06-04T12:00:00Z": convert times the user gives in local terms ("tomorrow at 2pm") with the ' +
-  'time zone and utcOffset from get_my_identity; date-only fields as "2025-06-04"; ' +
-  'attendees/recipients of activities (appointment, email, task, phonecall) as "parties": [{"role": "required", "table": "contact", "id": "<guid>"}, ' +
-  '{"role": "organizer", "table": "systemuser", "id": "<userId from get_my_identity>"}] with role organizer, required, optional, from, to, cc, bcc, ' +
-  'owner, resource or customer (the raw "<table>_activity_parties" array works too).';
+/** The value forms of `data` are described once, in the server instructions (DATA_FORMS). */
+const DATA_FORMS = 'Value forms of data: see the server instructions.';
 
 @ToolClass('create')
 export class CreateRecordTools {
@@ -44,7 +39,7 @@ export class CreateRecordTools {
       'anything is sent: a refused call creates nothing and says exactly what to fix. ' +
       `${DATA_FORMS} ` +
       'Example, "schedule a meeting with Jane tomorrow at 2pm": table "appointment", data {"subject": "Meeting with Jane", ' +
-      '"scheduledstart": "2025-06-04T12:00:00Z", "scheduledend": "2025-06-04T12:30:00Z", "parties": [{"role": "required", "table": "contact", ' +
+      '"scheduledstart": "2025-06-04T14:00", "scheduledend": "2025-06-04T14:30", "parties": [{"role": "required", "table": "contact", ' +
       '"id": "<Jane\'s contactid from list_records>"}, {"role": "organizer", "table": "systemuser", "id": "<userId>"}]}. ' +
       'Do not call it twice for one record: if a call fails with a timeout, check with list_records first.',
     parameters: z.object({ table: tableParam, data: dataParam }),
@@ -53,7 +48,7 @@ export class CreateRecordTools {
   })
   async createRecord(args: { table: string; data: Record<string, unknown> }): Promise<CallToolResult> {
     const result = await this.writes.create(args.table, args.data);
-    return toolResult(`Created ${describe(result)}.`, { ...result });
+    return toolResult(`Created ${describe(result)}.${times(result)}`, { ...result });
   }
 }
 
@@ -79,8 +74,14 @@ export class UpdateRecordTools {
   })
   async updateRecord(args: { table: string; id: string; data: Record<string, unknown> }): Promise<CallToolResult> {
     const result = await this.writes.update(args.table, args.id, args.data);
-    return toolResult(`Updated ${describe(result)}: ${result.fields.join(', ')}.`, { ...result });
+    return toolResult(`Updated ${describe(result)}: ${result.fields.join(', ')}.${times(result)}`, { ...result });
   }
+}
+
+/** Echo of date-times taken in the user's zone: what was given and what is stored. */
+function times(r: WriteOutcome): string {
+  if (!r.localTimes?.length) return '';
+  return ` ${r.localTimes.map((t) => `${t.field}: ${t.local} ${t.timeZone} = ${t.utc}`).join('; ')}.`;
 }
 
 function describe(r: WriteOutcome): string {
