@@ -7,6 +7,11 @@ describe('--sandbox --no-search', () => {
     const { client } = await connectStdio({ AUTH_REDIRECT_PORT: String(await freePort()) }, ['--sandbox', '--no-search']);
     try {
       const signIn = await callTool(client, 'sign_in');
+      // A refused sign-in (e.g. the redirect port taken meanwhile) shows its own text instead of a TypeError.
+      expect({ isError: signIn.isError ?? false, text: JSON.stringify(signIn.content).slice(0, 300) }).toEqual({
+        isError: false,
+        text: expect.any(String),
+      });
       const page = await fetch((signIn.structuredContent as { url: string }).url, { redirect: 'follow' });
       expect(await page.text()).toContain('Authentication complete');
 
