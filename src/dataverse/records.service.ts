@@ -8,7 +8,7 @@ import { recordPath, validateGuid } from './odata';
 import { FetchRunner, withPaging } from './query/fetch-runner';
 import { chooseColumns, fetchOf, odataQuery, packXml, unpackXml } from './query/list-plan';
 import { ViewsService } from './query/views.service';
-import { CursorCodec } from './paging/cursor-codec';
+import { CursorStore } from './paging/cursor-store';
 import { checkCursorState, checkPageLink, CursorState, invalidCursor, MAX_TOP } from './paging/cursor-state';
 
 export const DEFAULT_TOP = 20;
@@ -47,7 +47,7 @@ export class RecordsService {
     private readonly metadata: MetadataService,
     private readonly views: ViewsService,
     private readonly fetchRunner: FetchRunner,
-    private readonly cursors: CursorCodec,
+    private readonly cursors: CursorStore,
   ) {}
 
   async list(input: ListRecordsInput): Promise<ListRecordsResult> {
@@ -57,7 +57,7 @@ export class RecordsService {
 
     let state: CursorState;
     if (input.cursor) {
-      state = this.decodeCursor(input.cursor, table, userHash);
+      state = await this.loadCursor(input.cursor, table, account.userKey, userHash);
     } else {
       const top = input.top ?? DEFAULT_TOP;
       if (!Number.isInteger(top) || top < 1 || top > MAX_TOP)
@@ -127,7 +127,7 @@ export class RecordsService {
       entitySetName: table.entitySetName,
       records,
       hasMore: !!next,
-      nextCursor: next ? this.cursors.encode(next) : undefined,
+      nextCursor: next ? await this.cursors.save(this.dv.envHost, account.userKey, next) : undefined,
     };
     if (truncated) {
       result.truncated = true;
@@ -175,9 +175,9 @@ export class RecordsService {
     return relative;
   }
 
-  /** A cursor this process (or a replica sharing CLIENT_SECRET) signed, for this user, environment and table, re-validated. */
-  private decodeCursor(cursor: string, table: TableInfo, userHash: string): CursorState {
-    const state = checkCursorState(this.cursors.decode(cursor), table.entitySetName);
+  /** The paging state stored under this user's cursor id, re-validated as if given fresh (defence in depth). */
+  private async loadCursor(cursor: string, table: TableInfo, userKey: string, userHash: string): Promise<CursorState> {
+    const state = checkCursorState(await this.cursors.load(this.dv.envHost, userKey, cursor), table.entitySetName);
     if (state.e !== this.dv.envHost || state.u !== userHash) {
       throw new ToolError('invalid_input', 'This cursor was issued for another user or environment; run the query again without cursor.');
     }
