@@ -244,7 +244,8 @@ describe('read services (in-memory cache)', () => {
 
     const page = await records.list({ table: 'contact', select: ['fullname', 'parentcustomerid'], top: 3 });
     expect(emulator.requestLog.entries().at(-1)?.url).toContain('$select=fullname%2C_parentcustomerid_value');
-    expect(Object.keys(page.records[0]).sort()).toEqual(['contactid', 'fullname', 'parentcustomerid']);
+    expect(Object.keys(page.records[0]).sort()).toEqual(['contactid', 'fullname', 'parentcustomerid', 'url']);
+    expect(page.records[0].url).toBe(`${emulator.url}/main.aspx?etn=contact&id=${String(page.records[0].contactid)}&pagetype=entityrecord`);
   });
 
   it('should read one record with labels and named lookups', async () => {

@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { ToolError } from '../common/tool-error';
 import { DataverseClient, FORMATTED_ANNOTATIONS } from './dataverse.client';
 import { formatRecord } from './formatting';
+import { withRecordUrl } from './links/record-url';
 import { MetadataService, TableInfo } from './metadata.service';
 import { recordPath, validateGuid } from './odata';
 import { FetchRunner, withPaging } from './query/fetch-runner';
@@ -99,11 +100,12 @@ export class RecordsService {
       nextLink = res.body['@odata.nextLink'];
     }
     const rows = pageRows.slice(state.o);
+    const apiUrl = this.dv.apiUrl;
     const records: Record<string, unknown>[] = [];
     let used = 0;
     let truncated = false;
     for (const row of rows) {
-      const record = formatRecord(row, { keepNulls: !!state.k });
+      const record = withRecordUrl(formatRecord(row, { keepNulls: !!state.k }), apiUrl, table.logicalName, row[table.primaryIdAttribute]);
       const size = JSON.stringify(record).length + 1;
       if (records.length > 0 && used + size > OUTPUT_BUDGET_CHARS) {
         truncated = true;
@@ -155,7 +157,7 @@ export class RecordsService {
       table: table.logicalName,
       entitySetName: table.entitySetName,
       id,
-      record: formatRecord(res.body, { keepNulls: columns.kind === 'given' }),
+      record: withRecordUrl(formatRecord(res.body, { keepNulls: columns.kind === 'given' }), this.dv.apiUrl, table.logicalName, id),
     };
   }
 

@@ -17,7 +17,9 @@ const selectParam = z
     'Fields to return, as an array or a comma-separated list (e.g. "fullname,emailaddress1,parentcustomerid"). Omit for the default view\'s columns; "*" for all fields with a value.',
   );
 
-const recordSchema = z.record(z.string(), z.unknown());
+const recordSchema = z
+  .object({ url: z.string().optional().describe('Link to the record in the app, for the user.') })
+  .catchall(z.unknown());
 
 export const listRecordsOutputSchema = z.object({
   table: z.string().describe('Logical name of the table.'),
