@@ -216,7 +216,7 @@ describe('read services (in-memory cache)', () => {
     expect(page.nextCursor!.length).toBeLessThanOrEqual(128);
     await expect(records.list({ table: 'account', cursor: page.nextCursor })).rejects.toThrow(/belongs to table contacts/);
     const state = (await store.load(dv.envHost, userKey, page.nextCursor!)) as CursorState;
-    const keys = [...f.get<CacheBackend>(CACHE_BACKEND).memory!.keys()];
+    const keys = [...f.app.get<CacheBackend>(CACHE_BACKEND).memory!.keys()];
     expect(keys).toContain(`mcp:${dv.envHost}:${userKey}:cursor:${page.nextCursor}`);
     await expect(records.list({ table: 'contact', cursor: 'not-a-cursor' })).rejects.toThrow(/cursor expired/);
     await expect(records.list({ table: 'contact', cursor: 'A'.repeat(22) })).rejects.toThrow(/cursor expired/);

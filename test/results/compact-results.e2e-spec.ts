@@ -43,7 +43,7 @@ describe('compact results end to end', () => {
     const id = String(page.records[0].contactid);
     const one = (await callTool(client, 'get_record', { table: 'contacts', id })).structuredContent as { record: Record<string, unknown> };
     const { tools } = await client.listTools();
-    const listSchema = tools.find((t) => t.name === 'list_records')!.outputSchema as {
+    const listSchema = tools.find((t) => t.name === 'list_records')!.outputSchema as unknown as {
       properties: { records: { items: { properties: Record<string, unknown> } } };
     };
 
