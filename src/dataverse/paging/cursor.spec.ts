@@ -38,6 +38,19 @@ describe('CursorStore', () => {
     await expect(store.load('org', 'user-a', 'A'.repeat(22))).rejects.toThrow(/cursor expired/);
   });
 
+  it('should sweep cursors nobody reads again out of the in-memory cache', async () => {
+    const backend = await createCacheBackend({});
+    const c = new CacheService(createCache({ stores: [backend.keyv] }), backend);
+    const store = new CursorStore(c, { cursorTtlSeconds: 1 });
+    await store.save('org', 'user-a', state);
+    await store.save('org', 'user-a', state);
+
+    expect(c.sweepExpired(Date.now())).toBe(0);
+    expect(backend.memory!.size).toBe(2);
+    expect(c.sweepExpired(Date.now() + 1500)).toBe(2);
+    expect(backend.memory!.size).toBe(0);
+  });
+
   it('should forget a cursor after its TTL', async () => {
     jest.useFakeTimers({ now: Date.now(), doNotFake: ['nextTick', 'setImmediate'] });
     try {
