@@ -16,6 +16,7 @@ import { startEmulatorProcess, EmulatorProcess } from './lib/emulator-process';
 import { closeDirectAgent } from './lib/load';
 import { measureMemory, memoryMix, MemoryResult } from './lib/memory';
 import { measureOverhead, OverheadRow } from './lib/overhead';
+import { compactRows, measureCompactWithServer } from './lib/compact-results';
 import { measureQueryWithServer, QueryRow, queryRows } from './lib/query';
 import { measureSizes, SizeRow } from './lib/sizes';
 import { measureStartup, StartupResult } from './lib/startup';
@@ -186,6 +187,7 @@ async function main(): Promise<void> {
     const { sizes, overhead } = await sizesAndOverhead(emulator, token);
     const mem = await memory(emulator, token);
     const query = await measureQueryWithServer(emulator, token);
+    const compact = await measureCompactWithServer(emulator, token);
     const bulk = await measureBulkCreate(emulator, token);
     const environment = {
       node: process.version,
@@ -194,7 +196,7 @@ async function main(): Promise<void> {
       loadavgAtEnd: loadavg(),
       startedAt: startedAt.toISOString(),
     };
-    const out = table(startup, overhead, mem, sizes, queryRows(query), bulk);
+    const out = table(startup, overhead, mem, sizes, [...queryRows(query), ...compactRows(compact)], bulk);
     console.log(
       `dataverse-mcp benchmarks — Node ${process.version}, ${cpus().length} CPUs; load generator, server and emulator are 3 processes`,
     );
@@ -203,7 +205,7 @@ async function main(): Promise<void> {
     mkdirSync(dir, { recursive: true });
     writeFileSync(
       join(dir, 'latest.json'),
-      JSON.stringify({ environment, startup, overhead, memory: mem, sizes, query, bulkCreate: bulk }, null, 2),
+      JSON.stringify({ environment, startup, overhead, memory: mem, sizes, query, compact, bulkCreate: bulk }, null, 2),
     );
     writeFileSync(join(dir, 'latest.md'), `${out}\n`);
     console.log(

@@ -7,5 +7,6 @@ export const cacheKeys = {
   identity: (envHost: string, userKey: string) => `mcp:${envHost}:${userKey}:identity`,
   tables: (envHost: string, userKey: string) => `mcp:${envHost}:${userKey}:tables`,
   schemaPrefix: (envHost: string, userKey: string) => `mcp:${envHost}:${userKey}:schema:`,
+  cursor: (envHost: string, userKey: string, id: string) => `mcp:${envHost}:${userKey}:cursor:${id}`,
   schema: (envHost: string, userKey: string, logicalName: string) => `mcp:${envHost}:${userKey}:schema:${logicalName}`,
 };

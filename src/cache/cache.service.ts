@@ -13,6 +13,9 @@ export interface CacheServiceOptions {
 
 export const CACHE_SERVICE_OPTIONS = Symbol('CACHE_SERVICE_OPTIONS');
 
+/** How often memory mode sweeps expired entries. */
+const SWEEP_INTERVAL_MS = 60_000;
+
 const DEFAULTS: CacheServiceOptions = { opTimeoutMs: 500, bypassAfterTimeoutMs: 5000 };
 
 class CacheTimeout extends Error {}
@@ -30,6 +33,7 @@ export class CacheService implements OnModuleInit, OnApplicationShutdown {
   private readonly inflight = new Map<string, Promise<unknown>>();
   private bypassUntil = 0;
   private lastErrorAt = 0;
+  private sweeper?: NodeJS.Timeout;
 
   constructor(
     @Inject(CACHE_MANAGER) private readonly cache: Cache,
@@ -42,6 +46,11 @@ export class CacheService implements OnModuleInit, OnApplicationShutdown {
 
   onModuleInit(): void {
     const redis = this.backend.redis;
+    if (this.backend.memory) {
+      // An in-memory entry is dropped when read after its TTL; entries nobody reads again (page cursors) are swept.
+      this.sweeper = setInterval(() => this.sweepExpired(), SWEEP_INTERVAL_MS);
+      this.sweeper.unref();
+    }
     if (!redis) return;
     this.readiness?.register('redis', () => redis.ping());
     // cache-manager swallows store errors and reports them as events: count them as an outage.
@@ -53,7 +62,21 @@ export class CacheService implements OnModuleInit, OnApplicationShutdown {
     for (const name of ['get', 'set', 'del'] as const) this.cache.on(name, onEvent);
   }
 
+  /** Memory mode: deletes the entries whose TTL has passed; returns how many went. */
+  sweepExpired(now = Date.now()): number {
+    let n = 0;
+    for (const [key, entry] of this.backend.memory ?? []) {
+      const expires = (entry as { expires?: unknown } | null)?.expires;
+      if (typeof expires === 'number' && expires < now) {
+        this.backend.memory!.delete(key);
+        n++;
+      }
+    }
+    return n;
+  }
+
   async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.sweeper);
     await this.backend.redis?.close();
   }
 

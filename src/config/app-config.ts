@@ -38,6 +38,8 @@ export interface AppConfig {
   mcpPort: number;
   allowedOrigins: string[];
   confirmTokenTtlSeconds: number;
+  /** How long a list_records nextCursor can be continued (its paging state is kept server-side). */
+  cursorTtlSeconds: number;
   cacheTtl: CacheTtls;
   readOnly: boolean;
   allowDelete: boolean;

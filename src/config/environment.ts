@@ -130,6 +130,7 @@ export class EnvironmentVariables {
   @IsOptional() @Matches(PORT, { message: portMessage('MCP_PORT', 8199) }) MCP_PORT?: string;
   @IsOptional() @IsOriginList() MCP_ALLOWED_ORIGINS?: string;
   @IsOptional() @Matches(POSITIVE_INT, { message: ttlMessage('CONFIRM_TOKEN_TTL_SECONDS', 120) }) CONFIRM_TOKEN_TTL_SECONDS?: string;
+  @IsOptional() @Matches(POSITIVE_INT, { message: ttlMessage('CURSOR_TTL_SECONDS', 900) }) CURSOR_TTL_SECONDS?: string;
   @IsOptional() @Matches(POSITIVE_INT, { message: ttlMessage('CACHE_TTL_IDENTITY_SECONDS', 86400) }) CACHE_TTL_IDENTITY_SECONDS?: string;
   @IsOptional() @Matches(POSITIVE_INT, { message: ttlMessage('CACHE_TTL_TABLES_SECONDS', 86400) }) CACHE_TTL_TABLES_SECONDS?: string;
   @IsOptional() @Matches(POSITIVE_INT, { message: ttlMessage('CACHE_TTL_SCHEMA_SECONDS', 3600) }) CACHE_TTL_SCHEMA_SECONDS?: string;
@@ -160,6 +161,7 @@ export const ENV_VARIABLES = [
   'MCP_PORT',
   'MCP_ALLOWED_ORIGINS',
   'CONFIRM_TOKEN_TTL_SECONDS',
+  'CURSOR_TTL_SECONDS',
   'CACHE_TTL_IDENTITY_SECONDS',
   'CACHE_TTL_TABLES_SECONDS',
   'CACHE_TTL_SCHEMA_SECONDS',

@@ -29,6 +29,7 @@ describe('loadConfig', () => {
       mcpPort: 8199,
       allowedOrigins: [],
       confirmTokenTtlSeconds: 120,
+      cursorTtlSeconds: 900,
       cacheTtl: { identitySeconds: 86400, tablesSeconds: 86400, schemaSeconds: 3600 },
       readOnly: false,
       allowDelete: true,

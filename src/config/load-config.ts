@@ -185,6 +185,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cli: CliOptions
       .map((s) => s.trim().replace(/\/$/, ''))
       .filter(Boolean),
     confirmTokenTtlSeconds: int(vars.CONFIRM_TOKEN_TTL_SECONDS, 120),
+    cursorTtlSeconds: int(vars.CURSOR_TTL_SECONDS, 900),
     cacheTtl: {
       identitySeconds: int(vars.CACHE_TTL_IDENTITY_SECONDS, 86400),
       tablesSeconds: int(vars.CACHE_TTL_TABLES_SECONDS, 86400),

@@ -12,7 +12,7 @@ import { SearchModule } from './search/search.module';
 import { QUERY_PROVIDERS } from './query';
 import { WritesService } from './writes.service';
 import { NOTES_HISTORY } from './history/history.providers';
-import { CursorCodec } from './paging/cursor-codec';
+import { CursorStore } from './paging/cursor-store';
 
 /**
  * Everything that speaks to Dataverse: the HTTP client (the only one) and the read and write services built on it.
@@ -30,7 +30,7 @@ import { CursorCodec } from './paging/cursor-codec';
     DeleteImpactService,
     ...NOTES_HISTORY,
     ...QUERY_PROVIDERS,
-    CursorCodec,
+    CursorStore,
     BulkWritesService,
     NameLookupService,
     RelationshipsService,

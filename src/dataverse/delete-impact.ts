@@ -7,7 +7,11 @@ import { DataverseClient, FORMATTED_ANNOTATIONS } from './dataverse.client';
 import { DataverseError, dataverseKindOf } from './dataverse-error';
 import { formatRecord } from './formatting';
 import { MetadataService, TableInfo } from './metadata.service';
-import { entityDefinitionPath, recordPath, truncate, validateGuid } from './odata';
+import { LabelSet, labelText } from './schema-format';
+import { entityDefinitionPath, recordPath, validateGuid } from './odata';
+import { DeleteWords, loadDeleteWords, summaryText } from './delete-words/delete-words';
+
+export { summaryText };
 
 /** A one-to-many relationship of the table being deleted, as far as a delete cares. */
 export interface OneToManyRelationship {
@@ -48,7 +52,7 @@ export interface DeleteSummary {
   blocking: RelatedCount[];
   /** True when blocking relationships have records: the delete would be refused. */
   blocked: boolean;
-  /** Relationships to tables outside the business-table list (not counted). */
+  /** Relationships to tables outside the business-table list (not counted; not in the text). */
   notChecked?: number;
   /** The summary in plain words, to show to the user. */
   text: string;
@@ -60,6 +64,8 @@ export interface DeleteImpact {
   /** `@odata.etag` of the record as it was summarised. */
   etag?: string;
   summary: DeleteSummary;
+  /** Display names the summary text uses. */
+  words: DeleteWords;
 }
 
 /** Identifying fields shown in a summary, in order of preference (the first few present are used). */
@@ -191,8 +197,11 @@ export class DeleteImpactService {
       ...(notChecked ? { notChecked } : {}),
       text: '',
     };
-    summary.text = summaryText(summary);
-    return { table, id, etag, summary };
+    const words = await loadDeleteWords(table, Object.keys(fields), [...deletedWithIt, ...unlinked, ...blocking], byName, (t, f) =>
+      this.fieldLabels(t, f),
+    );
+    summary.text = summaryText(summary, words);
+    return { table, id, etag, summary, words };
   }
 
   /**
@@ -246,6 +255,30 @@ export class DeleteImpactService {
     }
   }
 
+  /** Display names of a few fields of a table (one filtered metadata request, cached like the schema). */
+  private async fieldLabels(logicalName: string, fields: string[]): Promise<Record<string, string>> {
+    const names = fields.filter((f) => FIELD_NAME.test(f));
+    if (!names.length) return {};
+    const account = await this.dv.currentAccount();
+    const key = `${cacheKeys.schemaPrefix(this.dv.envHost, account.userKey)}${logicalName}:labels:${names.join(',')}`;
+    return this.cache.getOrLoad(key, this.config.cacheTtl.schemaSeconds, async () => {
+      const res = await this.dv.get<{ value: Array<{ LogicalName: string; DisplayName?: LabelSet | null }> }>(
+        `${entityDefinitionPath(logicalName)}/Attributes`,
+        {
+          query: { $select: 'LogicalName,DisplayName', $filter: names.map((n) => `LogicalName eq '${n}'`).join(' or ') },
+          context: { table: logicalName },
+          expect: { rows: ['LogicalName'] },
+        },
+      );
+      const out: Record<string, string> = {};
+      for (const a of res.body.value) {
+        const label = labelText(a.DisplayName);
+        if (label) out[a.LogicalName] = label;
+      }
+      return out;
+    });
+  }
+
   private async count(r: OneToManyRelationship, related: TableInfo, id: string): Promise<{ cascadeDelete: string; result: RelatedCount }> {
     const base: RelatedCount = { relationship: r.schemaName, table: r.referencingEntity, field: r.referencingAttribute, count: null };
     try {
@@ -296,45 +329,6 @@ function blockingRecords(rows: Array<Record<string, unknown>>, idField: string, 
     const name = nameField ? row[nameField] : undefined;
     return [{ id: rid, ...(typeof name === 'string' && name ? { name } : {}) }];
   });
-}
-
-function countText(c: RelatedCount): string {
-  const n = c.count === null ? 'an unknown number of' : `${c.count}${c.atLeast ? '+' : ''}`;
-  const named = c.records?.length
-    ? `: ${c.records.map((r) => (r.name ? `"${truncate(r.name, 60)}" (${r.id})` : r.id)).join(', ')}${(c.count ?? 0) > c.records.length ? ', …' : ''}`
-    : '';
-  return `${n} ${c.table} record${c.count === 1 ? '' : 's'} (via ${c.field})${named}`;
-}
-
-export function summaryText(s: DeleteSummary): string {
-  const lines: string[] = [];
-  lines.push(`Delete ${s.table}${s.name ? ` "${truncate(s.name, 120)}"` : ''} (id ${s.id}).`);
-  const fields = Object.entries(s.fields);
-  if (fields.length) lines.push(`Identifying fields: ${fields.map(([k, v]) => `${k} = ${truncate(String(v), 80)}`).join('; ')}.`);
-  if (s.blocked) {
-    const b = s.blocking.filter((x) => (x.count ?? 0) > 0);
-    lines.push(
-      `This delete will be refused because ${b.map(countText).join(' and ')} still reference${b.length === 1 && b[0].count === 1 ? 's' : ''} it; reassign or delete them first.`,
-    );
-  }
-  if (s.deletedWithIt.length) {
-    lines.push(
-      `Also deleted with it (cascade): ${s.deletedWithIt.map(countText).join(', ')}. Their own related records may cascade further.`,
-    );
-  } else {
-    lines.push('No related records are deleted with it.');
-  }
-  if (s.unlinked.length) lines.push(`Will lose their link to it (they are kept): ${s.unlinked.map(countText).join(', ')}.`);
-  const unknown = s.blocking.filter((x) => x.count === null);
-  if (unknown.length)
-    lines.push(
-      `Could not check ${unknown.map((x) => `${x.table} (via ${x.field})`).join(', ')}: Dataverse may refuse the delete if such records exist.`,
-    );
-  if (s.notChecked)
-    lines.push(
-      `${s.notChecked} relationship${s.notChecked === 1 ? '' : 's'} to system tables ${s.notChecked === 1 ? 'was' : 'were'} not counted.`,
-    );
-  return lines.join(' ');
 }
 
 async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {

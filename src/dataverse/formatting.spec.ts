@@ -48,4 +48,44 @@ describe('formatRecord', () => {
     });
     expect(out).toEqual({ 'acct.primarycontactid': { id: 'c1', table: 'contact', name: 'Ann Lee' }, 'acct.name': 'Contoso' });
   });
+
+  it('should drop labels that repeat the value or say nothing, and keep those that add something', () => {
+    const F = '@OData.Community.Display.V1.FormattedValue';
+    const out = formatRecord({
+      donotemail: false,
+      [`donotemail${F}`]: 'Allow',
+      isprivate: true,
+      [`isprivate${F}`]: 'Yes',
+      creditonhold: false,
+      [`creditonhold${F}`]: 'No',
+      birthdate: '1990-05-01',
+      [`birthdate${F}`]: '5/1/1990',
+      createdon: '2024-01-01T10:00:00Z',
+      [`createdon${F}`]: '1/1/2024 11:00 AM',
+      description: 'x',
+      [`description${F}`]: '',
+      exchangerate: 1.5,
+      [`exchangerate${F}`]: '1.5000000000',
+      budgetamount: 1000,
+      [`budgetamount${F}`]: '$1,000.00',
+      _ownerid_value: 'u1',
+      [`_ownerid_value${F}`]: '',
+      '_ownerid_value@Microsoft.Dynamics.CRM.lookuplogicalname': 'systemuser',
+      ownerid: 'u1',
+    });
+    expect(out).toEqual({
+      donotemail: false,
+      'donotemail@label': 'Allow',
+      isprivate: true,
+      creditonhold: false,
+      birthdate: '1990-05-01',
+      createdon: '2024-01-01T10:00:00Z',
+      'createdon@label': '1/1/2024 11:00 AM',
+      description: 'x',
+      exchangerate: 1.5,
+      budgetamount: 1000,
+      'budgetamount@label': '$1,000.00',
+      ownerid: { id: 'u1', table: 'systemuser' },
+    });
+  });
 });

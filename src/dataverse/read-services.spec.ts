@@ -5,7 +5,9 @@ import { ToolError } from '../common/tool-error';
 import { startEmulator, EmulatorHandle } from '../sandbox';
 import { IdentityService } from './identity.service';
 import { MetadataService } from './metadata.service';
-import { CursorCodec } from './paging/cursor-codec';
+import { DataverseClient } from './dataverse.client';
+import { CursorState } from './paging/cursor-state';
+import { CursorStore } from './paging/cursor-store';
 import { RecordsService } from './records.service';
 import { startReadPath, ReadPathFixture } from './testing/read-path.fixture';
 
@@ -204,23 +206,34 @@ describe('read services (in-memory cache)', () => {
     expect(second.records.some((r) => ids.has(r.contactid))).toBe(false);
   });
 
-  it('should refuse a cursor for another table, a tampered or unsigned one, and a signed one carrying what no argument allows', async () => {
+  it('should keep cursors short and server-side, and refuse another table, unknown ids and stored state no argument allows', async () => {
     const records = f.get(RecordsService);
-    const codec = f.get(CursorCodec);
+    const store = f.get(CursorStore);
+    const dv = f.get(DataverseClient);
     const page = await records.list({ table: 'contact', top: 5, select: 'fullname' });
+    const { userKey } = await dv.currentAccount();
 
+    expect(page.nextCursor!.length).toBeLessThanOrEqual(128);
     await expect(records.list({ table: 'account', cursor: page.nextCursor })).rejects.toThrow(/belongs to table contacts/);
-    const state = codec.decode(page.nextCursor!) as Record<string, unknown>;
-    const unsigned = Buffer.from(JSON.stringify({ ...state, l: 'WhoAmI' })).toString('base64url');
-    await expect(records.list({ table: 'contact', cursor: unsigned })).rejects.toThrow(/run the query again without cursor/);
-    const foreign = codec.encode({ ...state, e: 'evil.example.com' });
+    const state = (await store.load(dv.envHost, userKey, page.nextCursor!)) as CursorState;
+    const keys = [...f.app.get<CacheBackend>(CACHE_BACKEND).memory!.keys()];
+    expect(keys).toContain(`mcp:${dv.envHost}:${userKey}:cursor:${page.nextCursor}`);
+    await expect(records.list({ table: 'contact', cursor: 'not-a-cursor' })).rejects.toThrow(/cursor expired/);
+    await expect(records.list({ table: 'contact', cursor: 'A'.repeat(22) })).rejects.toThrow(/cursor expired/);
+    const foreign = await store.save(dv.envHost, userKey, { ...state, e: 'evil.example.com' });
     await expect(records.list({ table: 'contact', cursor: foreign })).rejects.toThrow(/another user or environment/);
-    await expect(records.list({ table: 'contact', cursor: 'not-a-cursor' })).rejects.toThrow(/not a valid nextCursor/);
     emulator.requestLog.clear();
-    for (const l of ['contacts?$expand=parentcustomerid_account', `contacts?$filter=${'x'.repeat(5000)}`, 'contacts?$select=a%20b']) {
-      await expect(records.list({ table: 'contact', cursor: codec.encode({ ...state, l }) })).rejects.toThrow(/without cursor/);
+    for (const l of [
+      'WhoAmI',
+      'contacts?$expand=parentcustomerid_account',
+      `contacts?$filter=${'x'.repeat(5000)}`,
+      'contacts?$select=a%20b',
+    ]) {
+      const bad = await store.save(dv.envHost, userKey, { ...state, l });
+      await expect(records.list({ table: 'contact', cursor: bad })).rejects.toThrow(/without cursor/);
     }
-    await expect(records.list({ table: 'contact', cursor: codec.encode({ ...state, o: 1_000_000 }) })).rejects.toThrow(/without cursor/);
+    const far = await store.save(dv.envHost, userKey, { ...state, o: 1_000_000 });
+    await expect(records.list({ table: 'contact', cursor: far })).rejects.toThrow(/without cursor/);
     expect(emulator.requestLog.entries().filter((e) => e.url.includes('/contacts'))).toHaveLength(0);
   });
 
@@ -231,7 +244,8 @@ describe('read services (in-memory cache)', () => {
 
     const page = await records.list({ table: 'contact', select: ['fullname', 'parentcustomerid'], top: 3 });
     expect(emulator.requestLog.entries().at(-1)?.url).toContain('$select=fullname%2C_parentcustomerid_value');
-    expect(Object.keys(page.records[0]).sort()).toEqual(['contactid', 'fullname', 'parentcustomerid']);
+    expect(Object.keys(page.records[0]).sort()).toEqual(['contactid', 'fullname', 'parentcustomerid', 'url']);
+    expect(page.records[0].url).toBe(`${emulator.url}/main.aspx?etn=contact&id=${String(page.records[0].contactid)}&pagetype=entityrecord`);
   });
 
   it('should read one record with labels and named lookups', async () => {

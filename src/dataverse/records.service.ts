@@ -3,12 +3,13 @@ import { Injectable } from '@nestjs/common';
 import { ToolError } from '../common/tool-error';
 import { DataverseClient, FORMATTED_ANNOTATIONS } from './dataverse.client';
 import { formatRecord } from './formatting';
+import { withRecordUrl } from './links/record-url';
 import { MetadataService, TableInfo } from './metadata.service';
 import { recordPath, validateGuid } from './odata';
 import { FetchRunner, withPaging } from './query/fetch-runner';
 import { chooseColumns, fetchOf, odataQuery, packXml, unpackXml } from './query/list-plan';
 import { ViewsService } from './query/views.service';
-import { CursorCodec } from './paging/cursor-codec';
+import { CursorStore } from './paging/cursor-store';
 import { checkCursorState, checkPageLink, CursorState, invalidCursor, MAX_TOP } from './paging/cursor-state';
 
 export const DEFAULT_TOP = 20;
@@ -47,7 +48,7 @@ export class RecordsService {
     private readonly metadata: MetadataService,
     private readonly views: ViewsService,
     private readonly fetchRunner: FetchRunner,
-    private readonly cursors: CursorCodec,
+    private readonly cursors: CursorStore,
   ) {}
 
   async list(input: ListRecordsInput): Promise<ListRecordsResult> {
@@ -57,7 +58,7 @@ export class RecordsService {
 
     let state: CursorState;
     if (input.cursor) {
-      state = this.decodeCursor(input.cursor, table, userHash);
+      state = await this.loadCursor(input.cursor, table, account.userKey, userHash);
     } else {
       const top = input.top ?? DEFAULT_TOP;
       if (!Number.isInteger(top) || top < 1 || top > MAX_TOP)
@@ -99,11 +100,12 @@ export class RecordsService {
       nextLink = res.body['@odata.nextLink'];
     }
     const rows = pageRows.slice(state.o);
+    const apiUrl = this.dv.apiUrl;
     const records: Record<string, unknown>[] = [];
     let used = 0;
     let truncated = false;
     for (const row of rows) {
-      const record = formatRecord(row, { keepNulls: !!state.k });
+      const record = withRecordUrl(formatRecord(row, { keepNulls: !!state.k }), apiUrl, table.logicalName, row[table.primaryIdAttribute]);
       const size = JSON.stringify(record).length + 1;
       if (records.length > 0 && used + size > OUTPUT_BUDGET_CHARS) {
         truncated = true;
@@ -127,7 +129,7 @@ export class RecordsService {
       entitySetName: table.entitySetName,
       records,
       hasMore: !!next,
-      nextCursor: next ? this.cursors.encode(next) : undefined,
+      nextCursor: next ? await this.cursors.save(this.dv.envHost, account.userKey, next) : undefined,
     };
     if (truncated) {
       result.truncated = true;
@@ -155,7 +157,7 @@ export class RecordsService {
       table: table.logicalName,
       entitySetName: table.entitySetName,
       id,
-      record: formatRecord(res.body, { keepNulls: columns.kind === 'given' }),
+      record: withRecordUrl(formatRecord(res.body, { keepNulls: columns.kind === 'given' }), this.dv.apiUrl, table.logicalName, id),
     };
   }
 
@@ -175,9 +177,9 @@ export class RecordsService {
     return relative;
   }
 
-  /** A cursor this process (or a replica sharing CLIENT_SECRET) signed, for this user, environment and table, re-validated. */
-  private decodeCursor(cursor: string, table: TableInfo, userHash: string): CursorState {
-    const state = checkCursorState(this.cursors.decode(cursor), table.entitySetName);
+  /** The paging state stored under this user's cursor id, re-validated as if given fresh (defence in depth). */
+  private async loadCursor(cursor: string, table: TableInfo, userKey: string, userHash: string): Promise<CursorState> {
+    const state = checkCursorState(await this.cursors.load(this.dv.envHost, userKey, cursor), table.entitySetName);
     if (state.e !== this.dv.envHost || state.u !== userHash) {
       throw new ToolError('invalid_input', 'This cursor was issued for another user or environment; run the query again without cursor.');
     }

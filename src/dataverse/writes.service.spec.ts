@@ -180,23 +180,56 @@ describe('explainWriteError', () => {
 });
 
 describe('summaryText', () => {
-  it('should put blocking, cascading and unlinked records into words', () => {
-    const text = summaryText({
-      table: 'account',
-      id: 'a',
-      name: 'Contoso',
-      fields: { accountnumber: 'ACC-1' },
-      deletedWithIt: [{ relationship: 'r1', table: 'contact', field: 'parentcustomerid', count: 3 }],
-      unlinked: [{ relationship: 'r2', table: 'lead', field: 'customerid', count: 1 }],
-      blocking: [{ relationship: 'r3', table: 'cr8a1_project', field: 'cr8a1_accountid', count: 2 }],
-      blocked: true,
-      text: '',
+  const summary = {
+    table: 'account',
+    id: 'a',
+    name: 'Contoso',
+    fields: { accountnumber: 'ACC-1', statuscode: 'Active' },
+    deletedWithIt: [{ relationship: 'r1', table: 'contact', field: 'parentcustomerid', count: 3 }],
+    unlinked: [{ relationship: 'r2', table: 'lead', field: 'customerid', count: 1 }],
+    blocking: [
+      {
+        relationship: 'r3',
+        table: 'cr8a1_project',
+        field: 'cr8a1_accountid',
+        count: 4,
+        records: [
+          { id: 'p1', name: 'Roof' },
+          { id: 'p2', name: 'Walls' },
+        ],
+      },
+    ],
+    blocked: true,
+  };
+
+  it('should put blocking, cascading and unlinked records into words with display names', () => {
+    const text = summaryText(summary, {
+      table: 'Account',
+      fields: { accountnumber: 'Account Number', statuscode: 'Status Reason' },
+      related: {
+        r1: { table: 'Contact', field: 'Company Name' },
+        r2: { table: 'Lead', field: 'Potential Customer' },
+        r3: { table: 'Project', field: 'Account' },
+      },
     });
     expect(text).toBe(
-      'Delete account "Contoso" (id a). Identifying fields: accountnumber = ACC-1. ' +
-        'This delete will be refused because 2 cr8a1_project records (via cr8a1_accountid) still reference it; reassign or delete them first. ' +
-        'Also deleted with it (cascade): 3 contact records (via parentcustomerid). Their own related records may cascade further. ' +
-        'Will lose their link to it (they are kept): 1 lead record (via customerid).',
+      'Delete the Account "Contoso". Account Number: ACC-1; Status Reason: Active. ' +
+        'This delete will be refused: 4 Project records (Account): "Roof" (p1), "Walls" (p2) and more still point to it. Reassign or delete them first. ' +
+        'Also deleted with it: 3 Contact records (Company Name), and records that belong to those in turn. ' +
+        'Kept, but no longer linked to it: 1 Lead record (Potential Customer).',
     );
+  });
+
+  it('should fall back to logical names and never speak of system tables', () => {
+    const text = summaryText({
+      ...summary,
+      blocked: false,
+      blocking: [{ relationship: 'r4', table: 'task', field: 'regardingobjectid', count: null }],
+    });
+    expect(text).toContain('Delete the account "Contoso". accountnumber: ACC-1');
+    expect(text).toContain(
+      'Could not check for linked task records (regardingobjectid); if there are any, Dataverse will refuse the delete.',
+    );
+    expect(text).not.toMatch(/system tables|cascade|via /);
   });
 });

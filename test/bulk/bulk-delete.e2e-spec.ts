@@ -35,7 +35,8 @@ describe('bulk delete under one confirmation', () => {
       summary: { records: Array<{ id: string; name: string }>; text: string };
     };
     expect(summary.records.map((r) => r.id)).toEqual(ids);
-    expect(summary.text).toContain('Delete 3 contact records, all or none: 1. "BulkDel1 BulkDel"');
+    expect(summary.text).toContain('Delete 3 Contact records, all or none: 1. "BulkDel1 BulkDel"; 2. "BulkDel2 BulkDel"');
+    expect(summary.text).not.toContain('Per record');
     expect(present(ids)).toBe(3);
 
     emulator.requestLog.clear();

@@ -277,6 +277,31 @@ describe('multi-user mode: two replicas, one Redis', () => {
       expect(emulator.store.get('contacts', id)).toBeUndefined();
     });
 
+    it("should continue a user's list_records cursor on the other replica, and treat it as expired for anyone else", async () => {
+      const [ada, bob] = people;
+      const adaOn0 = await connect(replicas[0], ada.token);
+      const adaOn1 = await connect(replicas[1], ada.token);
+      const bobOn1 = await connect(replicas[1], bob.token);
+      const first = await callTool(adaOn0, 'list_records', { table: 'contact', select: 'fullname', top: 2 });
+      const { nextCursor } = first.structuredContent as { nextCursor: string };
+      emulator.requestLog.clear();
+
+      const byBob = await callTool(bobOn1, 'list_records', { table: 'contact', cursor: nextCursor });
+      const unknown = await callTool(bobOn1, 'list_records', { table: 'contact', cursor: 'A'.repeat(22) });
+      const byAda = await callTool(adaOn1, 'list_records', { table: 'contact', cursor: nextCursor });
+
+      expect(nextCursor.length).toBeLessThanOrEqual(128);
+      expect(byBob.isError).toBe(true);
+      expect(byBob.text).toContain('This page cursor expired (or is not yours); run the query again without cursor.');
+      expect(unknown.text).toBe(byBob.text);
+      expect(emulator.requestLog.entries().filter((e) => e.url.includes('/contacts'))).toHaveLength(1);
+      expect(byAda.isError).toBeFalsy();
+      expect((byAda.structuredContent as { records: unknown[] }).records).toHaveLength(2);
+      const keys = (await redis.command('KEYS', `mcp:*:cursor:${nextCursor}`)) as string[];
+      expect(keys).toEqual([`mcp:${envHost}:${ada.oid}:cursor:${nextCursor}`]);
+      expect(Number(await redis.command('TTL', keys[0]))).toBeGreaterThan(800);
+    });
+
     it("should refuse another user's token on an SSE session, and serve its owner", async () => {
       const [ada, bob] = people;
       const controller = new AbortController();

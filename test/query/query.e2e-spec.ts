@@ -217,7 +217,7 @@ describe('query power end to end (Streamable HTTP)', () => {
     expect(full.text.length).toBeGreaterThan(lean.text.length * 2);
     expect(
       Object.keys(one).every((k) =>
-        ['contactid', 'fullname', 'parentcustomerid', 'address1_city', 'telephone1', 'emailaddress1'].includes(k),
+        ['contactid', 'fullname', 'parentcustomerid', 'address1_city', 'telephone1', 'emailaddress1', 'url'].includes(k),
       ),
     ).toBe(true);
     const record = await callTool(client, 'get_record', { table: 'contact', id: one.contactid as string });

@@ -226,7 +226,9 @@ describe('delete_record / confirm_delete_record (stdio, Redis)', () => {
         stored: c.count,
       });
     }
-    expect(summary.text).toContain(`${contacts} contact record${contacts === 1 ? '' : 's'} (via parentcustomerid)`);
+    expect(summary.text).toContain(`${contacts} Contact record${contacts === 1 ? '' : 's'} (Company Name)`);
+    expect(summary.text).toMatch(/^Delete the Account "[^"]+"\. Email: [^;]+; Account Number: /);
+    expect(summary.text).not.toMatch(/cascade|via |system tables|regardingobjectid|statuscode/);
     // Nothing was deleted by proposing.
     expect(
       emulator.requestLog
@@ -251,12 +253,9 @@ describe('delete_record / confirm_delete_record (stdio, Redis)', () => {
     expect(result.isError).toBe(true);
     const projectId = (project.structuredContent as { id: string }).id;
     expect(result.text).toMatch(
-      new RegExp(
-        `This delete will be refused because ${n} cr8a1_project records? \\(via cr8a1_accountid\\): "Blocking project" \\(${projectId}\\)`,
-      ),
+      new RegExp(`This delete will be refused: ${n} Project records? \\(Account\\): "Blocking project" \\(${projectId}\\)`),
     );
-    expect(result.text).toMatch(/still reference/);
-    expect(result.text).toMatch(/reassign or delete them first/);
+    expect(result.text).toMatch(/Reassign or delete them first/);
     expect(result.text).toMatch(/no confirmation token was issued/);
     expect(emulator.store.get('accounts', accountId)).toBeDefined();
   });
@@ -316,7 +315,7 @@ describe('confirm_delete_record with MCP elicitation (stdio)', () => {
     const result = await callTool(session.client, 'confirm_delete_record', { token });
 
     expect(result.isError).toBeFalsy();
-    expect(asked.at(-1)).toMatch(/^Permanently delete this record\? Delete contact "Elicit Accepted"/);
+    expect(asked.at(-1)).toMatch(/^Permanently delete this record\? Delete the Contact "Elicit Accepted"\. Status Reason: Active; Owner: /);
     expect(emulator.store.get('contacts', id)).toBeUndefined();
   });
 

@@ -251,6 +251,7 @@ export function testConfig(overrides: Partial<AppConfig> = {}): AppConfig {
     mcpPort: 8199,
     allowedOrigins: [],
     confirmTokenTtlSeconds: 120,
+    cursorTtlSeconds: 900,
     cacheTtl: { identitySeconds: 86400, tablesSeconds: 86400, schemaSeconds: 3600 },
     readOnly: false,
     allowDelete: true,

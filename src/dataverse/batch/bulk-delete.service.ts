@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { ToolError } from '../../common/tool-error';
 import { DataverseClient } from '../dataverse.client';
 import { DeleteImpact, DeleteImpactService, DeleteSummary, RelatedCount } from '../delete-impact';
+import { impactText } from '../delete-words/delete-words';
 import { recordPath, truncate, validateGuid } from '../odata';
 import { runChangeSet } from './change-set';
 
@@ -70,20 +71,17 @@ export class BulkDeleteService {
       records,
       text: '',
     };
-    const named = records.map((r, i) => `${i + 1}. ${r.name ? `"${truncate(r.name, 80)}" ` : ''}(${r.id})`).join('; ');
-    const each = impacts.map((x) => x.summary.text.replace(/^Delete [^.]*\(id [^)]*\)\. /, ''));
-    summary.text =
-      `Delete ${ids.length} ${table.logicalName} records, all or none: ${named}. ` +
-      (blockedBy.length
-        ? `Refused for ${blockedBy.map((b) => b.summary.name ?? b.id).join(', ')}: other records still reference ${blockedBy.length === 1 ? 'it' : 'them'}; reassign or delete them first. `
-        : '') +
-      (summary.deletedWithIt.length
-        ? `Also deleted with them (cascade, in total): ${summary.deletedWithIt.map((r) => `${r.count ?? '?'}${r.atLeast ? '+' : ''} ${r.table} (via ${r.field})`).join(', ')}. `
-        : 'No related records are deleted with them. ') +
-      (summary.unlinked.length
-        ? `Will lose their link (kept): ${summary.unlinked.map((r) => `${r.count ?? '?'} ${r.table} (via ${r.field})`).join(', ')}.`
-        : '') +
-      (ids.length <= 5 ? ` Per record: ${each.map((t, i) => `${i + 1}. ${t}`).join(' ')}` : '');
+    const words = { ...impacts[0].words, related: Object.assign({}, ...impacts.map((x) => x.words.related)) };
+    const named = records.map((r, i) => `${i + 1}. ${r.name ? `"${truncate(r.name, 80)}"` : r.id}`).join('; ');
+    const refused = blockedBy.length
+      ? `Refused for ${blockedBy.map((b) => (b.summary.name ? `"${truncate(b.summary.name, 80)}"` : b.id)).join(', ')}: other records still point to ${blockedBy.length === 1 ? 'it' : 'them'}. `
+      : '';
+    const totals = impactText({ ...summary, blocked: false, blocking: [] }, words, 'them');
+    const worded = impacts
+      .map((x, i) => ({ i, text: impactText(x.summary, x.words) }))
+      .filter((x) => !/^No related records are deleted with it\.$/.test(x.text));
+    const each = ids.length <= 5 && worded.length ? ` Per record: ${worded.map((x) => `${x.i + 1}. ${x.text}`).join(' ')}` : '';
+    summary.text = `Delete ${ids.length} ${words.table} records, all or none: ${named}. ${refused}${totals}${each}`;
     return {
       table,
       records: impacts.map((x) => ({ id: x.id, etag: x.etag, ...(x.summary.name ? { name: x.summary.name } : {}) })),

@@ -1,27 +1,67 @@
-import { CursorCodec } from './cursor-codec';
+import { createCache } from 'cache-manager';
+import { createCacheBackend } from '../../cache/cache-backend';
+import { CacheService } from '../../cache/cache.service';
+import { CursorStore, MAX_CURSOR_LENGTH } from './cursor-store';
 import { checkCursorState, checkPageLink, CursorState } from './cursor-state';
 
 const state: CursorState = { v: 1, e: 'org.crm.dynamics.com', u: 'abc', t: 'contacts', l: 'contacts?$select=fullname', n: 20, o: 0 };
 
-describe('CursorCodec', () => {
-  it('should round-trip what it signed and refuse edits, unsigned payloads and other keys', () => {
-    const codec = new CursorCodec({});
-    const cursor = codec.encode(state);
-    expect(codec.decode(cursor)).toEqual(state);
+describe('CursorStore', () => {
+  const cache = async () => {
+    const backend = await createCacheBackend({});
+    return new CacheService(createCache({ stores: [backend.keyv] }), backend);
+  };
 
-    const [payload, sig] = cursor.split('.');
-    const edited = Buffer.from(JSON.stringify({ ...state, o: 499 })).toString('base64url');
-    expect(codec.decode(`${edited}.${sig}`)).toBeUndefined();
-    expect(codec.decode(payload)).toBeUndefined();
-    expect(codec.decode(`${payload}.${sig.slice(0, -2)}`)).toBeUndefined();
-    expect(codec.decode(`${payload}.${sig}.x`)).toBeUndefined();
-    expect(new CursorCodec({}).decode(cursor)).toBeUndefined();
+  it('should hand out short random ids and give the state back only to the same user and environment', async () => {
+    const store = new CursorStore(await cache(), { cursorTtlSeconds: 60 });
+    const id = await store.save('org.crm.dynamics.com', 'user-a', state);
+    const again = await store.save('org.crm.dynamics.com', 'user-a', state);
+
+    expect(id).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect(id.length).toBeLessThanOrEqual(MAX_CURSOR_LENGTH);
+    expect(again).not.toBe(id);
+    await expect(store.load('org.crm.dynamics.com', 'user-a', id)).resolves.toEqual(state);
+    await expect(store.load('org.crm.dynamics.com', 'user-b', id)).rejects.toThrow(
+      /cursor expired \(or is not yours\); run the query again/,
+    );
+    await expect(store.load('other.crm.dynamics.com', 'user-a', id)).rejects.toThrow(/cursor expired/);
   });
 
-  it('should accept cursors across processes that share CLIENT_SECRET', () => {
-    const cursor = new CursorCodec({ clientSecret: 's3cret' }).encode(state);
-    expect(new CursorCodec({ clientSecret: 's3cret' }).decode(cursor)).toEqual(state);
-    expect(new CursorCodec({ clientSecret: 'other' }).decode(cursor)).toBeUndefined();
+  it('should refuse unknown ids and anything not shaped like one without a lookup', async () => {
+    const c = await cache();
+    const get = jest.spyOn(c, 'get');
+    const store = new CursorStore(c, { cursorTtlSeconds: 60 });
+    for (const bad of ['', 'x', 'a'.repeat(23), 'a'.repeat(21) + '.', 'eyJ2IjoxfQ.c2ln']) {
+      await expect(store.load('org', 'user-a', bad)).rejects.toThrow(/cursor expired/);
+    }
+    expect(get).not.toHaveBeenCalled();
+    await expect(store.load('org', 'user-a', 'A'.repeat(22))).rejects.toThrow(/cursor expired/);
+  });
+
+  it('should sweep cursors nobody reads again out of the in-memory cache', async () => {
+    const backend = await createCacheBackend({});
+    const c = new CacheService(createCache({ stores: [backend.keyv] }), backend);
+    const store = new CursorStore(c, { cursorTtlSeconds: 1 });
+    await store.save('org', 'user-a', state);
+    await store.save('org', 'user-a', state);
+
+    expect(c.sweepExpired(Date.now())).toBe(0);
+    expect(backend.memory!.size).toBe(2);
+    expect(c.sweepExpired(Date.now() + 1500)).toBe(2);
+    expect(backend.memory!.size).toBe(0);
+  });
+
+  it('should forget a cursor after its TTL', async () => {
+    jest.useFakeTimers({ now: Date.now(), doNotFake: ['nextTick', 'setImmediate'] });
+    try {
+      const store = new CursorStore(await cache(), { cursorTtlSeconds: 1 });
+      const id = await store.save('org', 'user-a', state);
+      await expect(store.load('org', 'user-a', id)).resolves.toEqual(state);
+      jest.setSystemTime(Date.now() + 1500);
+      await expect(store.load('org', 'user-a', id)).rejects.toThrow(/cursor expired/);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 });
 

@@ -75,6 +75,7 @@ export async function startReadPath(
     dataverseApiUrl: emulator.apiUrl,
     redisUrl: options.redisUrl,
     cacheTtl: { identitySeconds: 86400, tablesSeconds: 86400, schemaSeconds: 3600 },
+    cursorTtlSeconds: 900,
     readOnly: false,
   } as AppConfig;
 

@@ -71,6 +71,33 @@ describe('AuthTools', () => {
     expect(signInOutputSchema.safeParse(result.structuredContent).success).toBe(true);
   });
 
+  it('should give the link once in the text and once in the data when the message carries it', async () => {
+    const uri = 'https://microsoft.com/devicelogin';
+    const tools = new AuthTools(
+      fakeProvider(async () => ({
+        status: 'pending',
+        flow: 'device-code',
+        verificationUri: uri,
+        userCode: 'ABCD',
+        expiresAt: '2030-01-01T00:00:00.000Z',
+        message: `Open ${uri} and enter ABCD.`,
+      })),
+    );
+
+    const result = await tools.signIn();
+    const text = (result.content[0] as { text: string }).text;
+
+    expect(text.split(uri)).toHaveLength(2);
+    expect(JSON.stringify(result.structuredContent).split(uri)).toHaveLength(2);
+    expect(result.structuredContent).toMatchObject({
+      verificationUri: uri,
+      userCode: 'ABCD',
+      message: 'Open the verificationUri and enter ABCD.',
+    });
+    expect(text).toContain('"userCode":"ABCD"');
+    expect(signInOutputSchema.safeParse(result.structuredContent).success).toBe(true);
+  });
+
   it('should let the ToolError through for the pipeline when sign-in is not configured', async () => {
     const tools = new AuthTools(fakeProvider(async () => Promise.reject(new ToolError('configuration', 'set CLIENT_ID'))));
 

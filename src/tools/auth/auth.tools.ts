@@ -82,7 +82,13 @@ export class AuthTools {
   async signIn(): Promise<CallToolResult> {
     const result = await this.tokens.signIn(callerContext());
     const data = structured(result);
-    return toolResult(result.message, data);
+    const link = result.status === 'pending' ? (result.flow === 'browser' ? result.url : result.verificationUri) : undefined;
+    if (!link || !result.message.includes(link)) return toolResult(result.message, data);
+    // The link once per channel: in the text's first line, and as the url/verificationUri field of the data.
+    const field = result.status === 'pending' && result.flow === 'browser' ? 'url' : 'verificationUri';
+    const { [field]: _link, message: _message, ...rest } = data;
+    const text = `${result.message}\n${JSON.stringify(rest)}`;
+    return { content: [{ type: 'text', text }], structuredContent: { ...data, message: result.message.split(link).join(`the ${field}`) } };
   }
 
   @Tool({

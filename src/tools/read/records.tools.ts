@@ -3,6 +3,7 @@ import { Tool } from '@rekog/mcp-nest/dist/mcp';
 import { Optional } from '@nestjs/common';
 import { z } from 'zod';
 import { DEFAULT_TOP, ListRecordsInput, MAX_TOP, OUTPUT_BUDGET_CHARS, RecordsService } from '../../dataverse/records.service';
+import { MAX_CURSOR_LENGTH } from '../../dataverse/paging/cursor-store';
 import { annotations, READ_ANNOTATIONS } from '../annotations';
 import { toolResult } from '../pipeline/tool-result';
 import { ToolClass } from '../tool-class.decorator';
@@ -16,7 +17,9 @@ const selectParam = z
     'Fields to return, as an array or a comma-separated list (e.g. "fullname,emailaddress1,parentcustomerid"). Omit for the default view\'s columns; "*" for all fields with a value.',
   );
 
-const recordSchema = z.record(z.string(), z.unknown());
+const recordSchema = z
+  .object({ url: z.string().optional().describe('Link to the record in the app, for the user.') })
+  .catchall(z.unknown());
 
 export const listRecordsOutputSchema = z.object({
   table: z.string().describe('Logical name of the table.'),
@@ -70,7 +73,7 @@ export class RecordsTools {
       top: z.number().int().min(1).max(MAX_TOP).optional().describe(`Records per page (default ${DEFAULT_TOP}, max ${MAX_TOP}).`),
       cursor: z
         .string()
-        .max(60000)
+        .max(MAX_CURSOR_LENGTH)
         .optional()
         .describe('nextCursor from a previous list_records call on the same table, to get the next page.'),
       fetchXml: z.string().optional().describe('A whole <fetch>; not with filter/select/orderby/view.'),
