@@ -2,6 +2,7 @@ import { McpOptions, McpTransportType } from '@rekog/mcp-nest/dist/mcp';
 import type { AppConfig } from '../config/app-config';
 import { clientLog } from '../logging/client/client-log';
 import { SERVER_INSTRUCTIONS } from './instructions';
+import { compactToolList } from './surface/compact-tool-list';
 
 export const SERVER_NAME = 'dataverse-mcp';
 
@@ -28,6 +29,6 @@ export function mcpOptions(config: AppConfig, version: string): McpOptions {
     logging: { level: ['error', 'warn'] },
     // MCP logging: logging/setLevel is answered by the SDK; see clientLog for what is sent.
     capabilities: { logging: {} },
-    serverMutator: (server) => clientLog.attach(server),
+    serverMutator: (server) => compactToolList(clientLog.attach(server)),
   };
 }
