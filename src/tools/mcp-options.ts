@@ -1,8 +1,9 @@
 import { McpOptions, McpTransportType } from '@rekog/mcp-nest/dist/mcp';
 import type { AppConfig } from '../config/app-config';
 import { clientLog } from '../logging/client/client-log';
-import { SERVER_INSTRUCTIONS } from './instructions';
+import { serverInstructions } from './instructions';
 import { compactToolList } from './surface/compact-tool-list';
+import { enabledToolsets } from './surface/toolsets';
 
 export const SERVER_NAME = 'dataverse-mcp';
 
@@ -18,7 +19,7 @@ export function mcpOptions(config: AppConfig, version: string): McpOptions {
     name: SERVER_NAME,
     title: 'Dataverse',
     version,
-    instructions: SERVER_INSTRUCTIONS,
+    instructions: serverInstructions(enabledToolsets(config)),
     transport: config.transports.map((t) => TRANSPORTS[t]),
     sseEndpoint: 'sse',
     messagesEndpoint: 'messages',
