@@ -8,7 +8,7 @@ const LINES: Array<[ToolsetName | 'always', string]> = [
   ['always', 'Microsoft Dataverse records, as the signed-in user.'],
   [
     'records',
-    "- Names: list_tables finds a table; get_table_schema gives its fields, types, choices and lookup targets. Conditions: list_records with an OData filter (contains(name,'Contoso') and statecode eq 0).",
+    "- Names: list_tables finds a table; get_table_schema gives its fields, types, choices and lookup targets. Conditions: list_records with an OData filter: contains(name,'Contoso') and statecode eq 0; text in single quotes, GUIDs and dates bare (createdon ge 2025-01-01T00:00:00Z).",
   ],
   ['query', '- Find by text, table unknown: search_records, then get_record. Counts and sums per group: aggregate_records, not paging.'],
   [
