@@ -39,7 +39,7 @@ describe('toolsets', () => {
     for (const toolsets of ['all', 'write,delete', 'records,write,delete,history']) {
       const { tools, instructions } = await listed({ DATAVERSE_TOOLSETS: toolsets, DATAVERSE_READ_ONLY: 'true' });
       expect({ toolsets, writing: tools.filter((t) => WRITING.includes(t)) }).toEqual({ toolsets, writing: [] });
-      expect(instructions).not.toMatch(/create|update|delete/i);
+      expect(instructions).not.toMatch(/create_record|update_record|delete_record|Values in data/);
     }
     expect((await listed({ DATAVERSE_TOOLSETS: 'write,delete', DATAVERSE_READ_ONLY: 'true' })).tools).toEqual(sorted(ALWAYS));
   });
