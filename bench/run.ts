@@ -3,7 +3,7 @@
  * table. Figures, not assertions. Public pieces only: Node, the MCP SDK client, the built server (`node dist/main.js`)
  * and the Dataverse emulator (src/sandbox), which runs in a process of its own.
  * Knobs: BENCH_STARTUP_RUNS (11), BENCH_SCALE (1 = 400/60/25 calls per client at 1/16/64 clients),
- * BENCH_SOAK_SECONDS (60). Raw figures go to bench/results/latest.json.
+ * BENCH_SOAK_SECONDS (60). The tool surface's size alone: `npx ts-node --transpile-only bench/lib/surface.ts`. Raw figures go to bench/results/latest.json.
  */
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -20,6 +20,7 @@ import { compactRows, measureCompactWithServer } from './lib/compact-results';
 import { measureQueryWithServer, QueryRow, queryRows } from './lib/query';
 import { measureSizes, SizeRow } from './lib/sizes';
 import { measureStartup, StartupResult } from './lib/startup';
+import { measureSurface, surfaceRows } from './lib/surface';
 
 const LIST_ARGS = { table: 'contacts', select: 'fullname,emailaddress1,telephone1,statuscode', filter: 'statecode eq 0', top: 10 };
 
@@ -117,6 +118,7 @@ function table(
   sizes: SizeRow[],
   query: QueryRow[],
   bulk: BulkCreateResult,
+  surface: string[][],
 ): string {
   const rows: string[][] = [];
   const bare = startup[1].median;
@@ -174,6 +176,7 @@ function table(
     rows.push(['output size', s.label, `${int(s.chars)} chars ≈ ${tokens(s.chars)} tokens${raw}`, '']);
   }
   for (const q of query) rows.push(['query', q.measure, q.result, q.goal]);
+  rows.push(...surface);
   const header = ['area', 'measure', 'result', 'goal'];
   return [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
 }
@@ -181,6 +184,7 @@ function table(
 async function main(): Promise<void> {
   const startedAt = new Date();
   const startup = await measureStartup(Number(process.env.BENCH_STARTUP_RUNS ?? 11));
+  const surface = await measureSurface();
   const emulator = await startEmulatorProcess();
   try {
     const token = await emulator.issueToken();
@@ -196,7 +200,7 @@ async function main(): Promise<void> {
       loadavgAtEnd: loadavg(),
       startedAt: startedAt.toISOString(),
     };
-    const out = table(startup, overhead, mem, sizes, [...queryRows(query), ...compactRows(compact)], bulk);
+    const out = table(startup, overhead, mem, sizes, [...queryRows(query), ...compactRows(compact)], bulk, surfaceRows(surface));
     console.log(
       `dataverse-mcp benchmarks — Node ${process.version}, ${cpus().length} CPUs; load generator, server and emulator are 3 processes`,
     );
@@ -205,7 +209,7 @@ async function main(): Promise<void> {
     mkdirSync(dir, { recursive: true });
     writeFileSync(
       join(dir, 'latest.json'),
-      JSON.stringify({ environment, startup, overhead, memory: mem, sizes, query, compact, bulkCreate: bulk }, null, 2),
+      JSON.stringify({ environment, startup, overhead, memory: mem, sizes, query, compact, bulkCreate: bulk, surface }, null, 2),
     );
     writeFileSync(join(dir, 'latest.md'), `${out}\n`);
     console.log(

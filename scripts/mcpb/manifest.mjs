@@ -62,6 +62,7 @@ export function manifest({ version, description, license, tools }) {
           TENANT_ID: '${user_config.tenant_id}',
           DATAVERSE_READ_ONLY: '${user_config.read_only}',
           DATAVERSE_TABLES: '${user_config.tables}',
+          DATAVERSE_TOOLSETS: '${user_config.toolsets}',
         },
       },
     },
@@ -104,6 +105,13 @@ export function manifest({ version, description, license, tools }) {
         description: 'Comma-separated logical names of the only tables the assistant may use (empty: every business table).',
         required: false,
         default: '',
+      },
+      toolsets: {
+        type: 'string',
+        title: 'Toolsets',
+        description: 'Comma-separated: all, or some of records, query, write, delete, history (fewer tools, less context used).',
+        required: false,
+        default: 'all',
       },
     },
   };

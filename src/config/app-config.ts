@@ -9,6 +9,9 @@ export type AuthFlow = 'interactive' | 'device-code';
  * - `obo`: multi-user on-behalf-of (`CLIENT_SECRET` set).
  */
 export type AuthMode = 'sandbox' | 'static' | 'interactive' | 'device-code' | 'obo';
+/** Groups of data tools, chosen with DATAVERSE_TOOLSETS (default all); sign_in and sign_out are always listed. */
+export const TOOLSETS = ['records', 'query', 'write', 'delete', 'history'] as const;
+export type ToolsetName = (typeof TOOLSETS)[number];
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
 export interface CacheTtls {
@@ -41,6 +44,8 @@ export interface AppConfig {
   /** How long a list_records nextCursor can be continued (its paging state is kept server-side). */
   cursorTtlSeconds: number;
   cacheTtl: CacheTtls;
+  /** DATAVERSE_TOOLSETS, `all` expanded; DATAVERSE_READ_ONLY and DATAVERSE_ALLOW_DELETE still hide what they hide. */
+  toolsets: ToolsetName[];
   readOnly: boolean;
   allowDelete: boolean;
   logLevel: LogLevel;

@@ -1,3 +1,4 @@
+import { TOOLSETS } from './app-config';
 import { IsIn, IsOptional, Matches, ValidateBy, ValidationArguments } from './class-validator-lite';
 
 const PORT = /^(?:[1-9]\d{0,3}|[1-5]\d{4}|6[0-4]\d{3}|65[0-4]\d{2}|655[0-2]\d|6553[0-5])$/;
@@ -55,6 +56,32 @@ function IsOriginList() {
       defaultMessage: (args?: ValidationArguments) =>
         `MCP_ALLOWED_ORIGINS must be a comma-separated list of origins like https://app.example.com,http://localhost:3000 ` +
         `(scheme, host and optional port; no path); got "${String(args?.value)}"`,
+    },
+  });
+}
+
+/** The names of DATAVERSE_TOOLSETS, lower-cased; empty entries dropped. */
+export function toolsetNames(value: string): string[] {
+  return value
+    .split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter(Boolean);
+}
+
+function IsToolsetList() {
+  const valid = new Set<string>(['all', ...TOOLSETS]);
+  return ValidateBy({
+    name: 'isToolsetList',
+    validator: {
+      validate: (value: unknown) =>
+        typeof value === 'string' && toolsetNames(value).length > 0 && toolsetNames(value).every((n) => valid.has(n)),
+      defaultMessage: (args?: ValidationArguments) => {
+        const unknown = toolsetNames(String(args?.value)).filter((n) => !valid.has(n));
+        return (
+          `DATAVERSE_TOOLSETS must be a comma-separated list of ${[...valid].join(', ')} (default all)` +
+          (unknown.length ? `; unknown: ${unknown.map((n) => `"${n}"`).join(', ')}` : `; got "${String(args?.value)}"`)
+        );
+      },
     },
   });
 }
@@ -134,6 +161,7 @@ export class EnvironmentVariables {
   @IsOptional() @Matches(POSITIVE_INT, { message: ttlMessage('CACHE_TTL_IDENTITY_SECONDS', 86400) }) CACHE_TTL_IDENTITY_SECONDS?: string;
   @IsOptional() @Matches(POSITIVE_INT, { message: ttlMessage('CACHE_TTL_TABLES_SECONDS', 86400) }) CACHE_TTL_TABLES_SECONDS?: string;
   @IsOptional() @Matches(POSITIVE_INT, { message: ttlMessage('CACHE_TTL_SCHEMA_SECONDS', 3600) }) CACHE_TTL_SCHEMA_SECONDS?: string;
+  @IsOptional() @IsToolsetList() DATAVERSE_TOOLSETS?: string;
   @IsOptional() @Matches(BOOL, { message: boolMessage('DATAVERSE_READ_ONLY', false) }) DATAVERSE_READ_ONLY?: string;
   @IsOptional() @Matches(BOOL, { message: boolMessage('DATAVERSE_ALLOW_DELETE', true) }) DATAVERSE_ALLOW_DELETE?: string;
   @IsOptional()
@@ -165,6 +193,7 @@ export const ENV_VARIABLES = [
   'CACHE_TTL_IDENTITY_SECONDS',
   'CACHE_TTL_TABLES_SECONDS',
   'CACHE_TTL_SCHEMA_SECONDS',
+  'DATAVERSE_TOOLSETS',
   'DATAVERSE_READ_ONLY',
   'DATAVERSE_ALLOW_DELETE',
   'LOG_LEVEL',

@@ -1,8 +1,8 @@
 import { homedir, platform } from 'node:os';
 import { join } from 'node:path';
-import { AppConfig, AuthMode, LogLevel, TransportName } from './app-config';
+import { AppConfig, AuthMode, LogLevel, TOOLSETS, ToolsetName, TransportName } from './app-config';
 import { validateSync } from './class-validator-lite';
-import { ENV_VARIABLES, EnvironmentVariables } from './environment';
+import { ENV_VARIABLES, EnvironmentVariables, toolsetNames } from './environment';
 
 /** Thrown when the configuration is unusable; `message` names every bad variable and how to fix it. */
 export class ConfigError extends Error {
@@ -114,6 +114,12 @@ function parseTransports(raw: string | undefined): TransportName[] {
   return [...new Set(names)];
 }
 
+/** DATAVERSE_TOOLSETS (validated) as the sets it names, in their fixed order; `all` or unset: every set. */
+function parseToolsets(raw: string | undefined): ToolsetName[] {
+  const names = new Set(toolsetNames(raw ?? 'all'));
+  return names.has('all') ? [...TOOLSETS] : TOOLSETS.filter((t) => names.has(t));
+}
+
 /** Reads, validates and types the configuration once. Throws `ConfigError` listing every problem. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, cli: CliOptions = parseArgs([])): AppConfig {
   const raw: Record<string, string> = {};
@@ -191,6 +197,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cli: CliOptions
       tablesSeconds: int(vars.CACHE_TTL_TABLES_SECONDS, 86400),
       schemaSeconds: int(vars.CACHE_TTL_SCHEMA_SECONDS, 3600),
     },
+    toolsets: parseToolsets(vars.DATAVERSE_TOOLSETS),
     readOnly: bool(vars.DATAVERSE_READ_ONLY, false),
     allowDelete: bool(vars.DATAVERSE_ALLOW_DELETE, true),
     logLevel: (vars.LOG_LEVEL ?? 'info') as LogLevel,

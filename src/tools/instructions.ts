@@ -1,9 +1,29 @@
-/** The MCP `instructions` the client hands to the model: how to use this server well. */
-export const SERVER_INSTRUCTIONS = `This server reads and writes Microsoft Dataverse records as the signed-in user.
-- If a tool says sign-in is required, call sign_in, show the user the URL (or the code) it returns, ask them to finish signing in, then retry.
-- Tables: call list_tables to find a table's logical name; call get_table_schema before create_record or update_record to learn field names, types, choice values and lookup targets.
-- Times: a date-time without an offset ("2025-06-04T14:00") is taken in the user's Dataverse time zone (get_my_identity names it) with that date's offset; with Z or an offset it is used as given.
-- Forms in data (create_record, update_record, create_records, update_records): text, numbers and true/false as JSON values (text within the max length of string(N)); a choice as its number or its label, e.g. "preferredcontactmethodcode": "Email" (multi-select: an array); a lookup as {"parentcustomerid": {"table": "account", "id": "<guid>"}} or by primary name {"table": "account", "name": "Contoso Ltd"} ({"id": "<guid>"} or the bare GUID when the lookup has one target table), or raw as "parentcustomerid_account@odata.bind": "/accounts(<guid>)"; date-only fields as "2025-06-04"; attendees/recipients of activities (appointment, email, task, phonecall) as "parties": [{"role": "required", "table": "contact", "id": "<guid>"}, {"role": "organizer", "table": "systemuser", "id": "<userId from get_my_identity>"}] with role organizer, required, optional, from, to, cc, bcc, owner, resource or customer (a party may also give "name" instead of "id"; the raw "<table>_activity_parties" array works too).
-- Finding a record by name or any text, table unknown: search_records (one call across tables), then get_record with its table and id.
-- Reading: list_records takes an OData $filter (e.g. contains(name,'Contoso') and statecode eq 0); page with nextCursor when hasMore is true. For counts, sums or "per owner/per month" questions call aggregate_records instead of paging.
-- Deleting is two-step: delete_record only proposes and returns a summary and a one-time token. Show the summary to the user and call confirm_delete_record only after the user explicitly says yes in this conversation. Never confirm on your own.`;
+import type { ToolsetName } from '../config/app-config';
+
+/**
+ * The MCP `instructions` the client hands to the model: how to use this server well, said once for every tool.
+ * Each line belongs to the toolset whose tools it is about and is left out when that set is not listed.
+ */
+const LINES: Array<[ToolsetName | 'always', string]> = [
+  ['always', 'Microsoft Dataverse records, as the signed-in user.'],
+  [
+    'records',
+    "- Names: list_tables finds a table; get_table_schema gives its fields, types, choices and lookup targets. Conditions: list_records with an OData filter: contains(name,'Contoso') and statecode eq 0; text in single quotes, GUIDs and dates bare (createdon ge 2025-01-01T00:00:00Z).",
+  ],
+  ['query', '- Find by text, table unknown: search_records, then get_record. Counts and sums per group: aggregate_records, not paging.'],
+  [
+    'write',
+    '- Values in data (create/update, one or many): JSON text, numbers, true/false; a choice as its number or label ("preferredcontactmethodcode": "Email"; multi-select: an array); a lookup as {"table": "account", "id": "<guid>"} ("name": "<primary name>" instead of id also works); a date as "2025-06-04"; a date-time without offset ("2025-06-04T14:00") is in the user\'s time zone (get_my_identity), with Z or an offset as given; activity attendees and recipients as "parties": [{"role": "required", "table": "contact", "id": "<guid>"}] (role organizer, required, optional, from, to, cc, bcc).',
+  ],
+  [
+    'delete',
+    '- Delete in two steps: delete_record proposes and returns a summary; show it, and call confirm_delete_record only after the user explicitly says yes in this conversation. Never on your own.',
+  ],
+];
+
+/** The instructions for the toolsets a configuration lists. */
+export function serverInstructions(toolsets: readonly ToolsetName[]): string {
+  return LINES.filter(([set]) => set === 'always' || toolsets.includes(set))
+    .map(([, line]) => line)
+    .join('\n');
+}

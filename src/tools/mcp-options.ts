@@ -1,7 +1,9 @@
 import { McpOptions, McpTransportType } from '@rekog/mcp-nest/dist/mcp';
 import type { AppConfig } from '../config/app-config';
 import { clientLog } from '../logging/client/client-log';
-import { SERVER_INSTRUCTIONS } from './instructions';
+import { serverInstructions } from './instructions';
+import { compactToolList } from './surface/compact-tool-list';
+import { enabledToolsets } from './surface/toolsets';
 
 export const SERVER_NAME = 'dataverse-mcp';
 
@@ -17,7 +19,7 @@ export function mcpOptions(config: AppConfig, version: string): McpOptions {
     name: SERVER_NAME,
     title: 'Dataverse',
     version,
-    instructions: SERVER_INSTRUCTIONS,
+    instructions: serverInstructions(enabledToolsets(config)),
     transport: config.transports.map((t) => TRANSPORTS[t]),
     sseEndpoint: 'sse',
     messagesEndpoint: 'messages',
@@ -28,6 +30,6 @@ export function mcpOptions(config: AppConfig, version: string): McpOptions {
     logging: { level: ['error', 'warn'] },
     // MCP logging: logging/setLevel is answered by the SDK; see clientLog for what is sent.
     capabilities: { logging: {} },
-    serverMutator: (server) => clientLog.attach(server),
+    serverMutator: (server) => compactToolList(clientLog.attach(server)),
   };
 }

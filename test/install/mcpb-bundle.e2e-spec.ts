@@ -71,14 +71,22 @@ describe('the Claude Desktop extension (npm run pack:mcpb)', () => {
     expect(readdirSync(join(dir, 'dist')).filter((f) => f.endsWith('.map'))).toEqual([]);
   });
 
-  it('should ask for DATAVERSE_URL (required), CLIENT_ID, TENANT_ID, read-only and the table scope, and pass them as variables', () => {
-    expect(Object.keys(manifest.user_config).sort()).toEqual(['client_id', 'dataverse_url', 'read_only', 'tables', 'tenant_id']);
+  it('should ask for DATAVERSE_URL (required), CLIENT_ID, TENANT_ID, read-only, the table scope and the toolsets, and pass them as variables', () => {
+    expect(Object.keys(manifest.user_config).sort()).toEqual([
+      'client_id',
+      'dataverse_url',
+      'read_only',
+      'tables',
+      'tenant_id',
+      'toolsets',
+    ]);
     expect(manifest.user_config.dataverse_url.required).toBe(true);
     const config = hostConfig(dir, {
       dataverse_url: 'https://contoso.crm4.dynamics.com',
       client_id: 'app-id',
       read_only: true,
       tables: 'account,contact',
+      toolsets: 'records,query',
     });
     expect(config.env).toEqual({
       DATAVERSE_URL: 'https://contoso.crm4.dynamics.com',
@@ -86,6 +94,7 @@ describe('the Claude Desktop extension (npm run pack:mcpb)', () => {
       TENANT_ID: 'common',
       DATAVERSE_READ_ONLY: 'true',
       DATAVERSE_TABLES: 'account,contact',
+      DATAVERSE_TOOLSETS: 'records,query',
     });
     expect(config.args).toEqual([join(dir, 'dist', 'main.js')]);
   });

@@ -3,7 +3,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { INetworkModule, NetworkRequestOptions, NetworkResponse } from '@azure/msal-node';
 import { ConsoleLogger, Logger, LoggerService } from '@nestjs/common';
-import type { AppConfig } from '../../config/app-config';
+import { TOOLSETS, type AppConfig } from '../../config/app-config';
 import type { Clock } from '../auth-deps';
 
 export const TENANT_ID = '11111111-2222-3333-4444-555555555555';
@@ -253,6 +253,7 @@ export function testConfig(overrides: Partial<AppConfig> = {}): AppConfig {
     confirmTokenTtlSeconds: 120,
     cursorTtlSeconds: 900,
     cacheTtl: { identitySeconds: 86400, tablesSeconds: 86400, schemaSeconds: 3600 },
+    toolsets: [...TOOLSETS],
     readOnly: false,
     allowDelete: true,
     logLevel: 'info',

@@ -6,14 +6,9 @@ import { BulkOutcome, BulkWritesService, MAX_BULK_ROWS, ProgressReporter } from 
 import { annotations, CREATE_ANNOTATIONS, UPDATE_ANNOTATIONS } from '../annotations';
 import { toolResult } from '../pipeline/tool-result';
 import { ToolClass } from '../tool-class.decorator';
+import { row, tableParam } from '../surface/params';
 
-const tableParam = z.string().min(1).max(128).describe('Table logical name or entity set name.');
-const row = z.record(z.string(), z.unknown());
-
-const bulkOutputSchema = z.object({
-  table: z.string().describe('Logical name of the table.'),
-  ids: z.array(z.string()).describe('Record ids in input order.'),
-});
+const bulkOutputSchema = z.object({ table: z.string(), ids: z.array(z.string()) });
 
 /** MCP progress when the client asked for it (a progressToken); otherwise nothing. */
 function progressOf(context: Context | undefined): ProgressReporter | undefined {
@@ -35,12 +30,11 @@ export class CreateRecordsTools {
   @Tool({
     name: 'create_records',
     description:
-      `Creates up to ${MAX_BULK_ROWS} records of one table, all or nothing (one change set); each item: data as for create_record. ` +
-      'All rows are checked first: problems are listed by row and nothing is sent. Returns ids in input order. ' +
-      'After a timeout, check list_records before calling again.',
+      `Creates up to ${MAX_BULK_ROWS} records of one table, all or nothing; items as create_record data. ` +
+      'All rows are checked first (problems by row, nothing sent). Returns ids in input order.',
     parameters: z.object({
       table: tableParam,
-      records: z.array(row).min(1).max(MAX_BULK_ROWS).describe('One data object per record.'),
+      records: z.array(row).min(1).max(MAX_BULK_ROWS).describe('data per record'),
     }),
     outputSchema: bulkOutputSchema,
     annotations: annotations('Create records', CREATE_ANNOTATIONS),
@@ -58,8 +52,8 @@ export class UpdateRecordsTools {
   @Tool({
     name: 'update_records',
     description:
-      `Changes up to ${MAX_BULK_ROWS} records of one table, all or nothing (one change set); never creates. ` +
-      'data as for update_record. All rows are checked first: problems listed by row, nothing sent.',
+      `Changes up to ${MAX_BULK_ROWS} records of one table, all or nothing; never creates. ` +
+      'All rows are checked first (problems by row, nothing sent).',
     parameters: z.object({
       table: tableParam,
       updates: z

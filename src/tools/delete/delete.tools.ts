@@ -13,48 +13,19 @@ import type { DeleteProposal } from '../../proposals/proposal.types';
 import { annotations, DELETE_CONFIRM_ANNOTATIONS, DELETE_PROPOSE_ANNOTATIONS } from '../annotations';
 import { toolResult } from '../pipeline/tool-result';
 import { ToolClass } from '../tool-class.decorator';
+import { idParam, tableParam } from '../surface/params';
 
-const related = z.object({
-  relationship: z.string().describe('Relationship schema name.'),
-  table: z.string().describe('Logical name of the related table.'),
-  field: z.string().describe("The related table's lookup that points at this record."),
-  count: z.number().int().nullable().describe('How many related records (null: could not be counted).'),
-  atLeast: z.literal(true).optional().describe("The count reached Dataverse's cap of 5000: at least that many."),
-});
+/** The summary's full shape is DeleteSummary (src/dataverse/delete-impact); listed here: what a client needs to show it. */
+export const deleteSummarySchema = z.looseObject({ table: z.string(), id: z.string(), name: z.string().optional(), text: z.string() });
 
-export const deleteSummarySchema = z.object({
-  table: z.string().describe('Logical name of the table.'),
-  id: z.string().describe('Id of the record.'),
-  name: z.string().optional().describe('Primary name of the record.'),
-  fields: z.record(z.string(), z.unknown()).describe('A few identifying fields (formatted values).'),
-  deletedWithIt: z.array(related).describe('Related records that are deleted too (cascade delete).'),
-  unlinked: z.array(related).describe('Related records that are kept but lose their link to this record.'),
-  blocking: z.array(related).describe('Related records that make Dataverse refuse the delete (restrict) until reassigned or deleted.'),
-  blocked: z.boolean().describe('True when the delete would be refused because of blocking records.'),
-  notChecked: z.number().int().optional().describe('Relationships to system tables that were not counted.'),
-  records: z
-    .array(z.object({ id: z.string(), name: z.string().optional() }))
-    .optional()
-    .describe('With ids: every record to delete (counts above are totals).'),
-  text: z.string().describe('The summary in plain words: show it to the user before asking.'),
-});
-
-export const deleteProposalOutputSchema = z.object({
-  token: z
-    .string()
-    .describe(
-      'One-time confirmation token for confirm_delete_record, valid until expiresAt. Never show it as something the user must type.',
-    ),
-  expiresAt: z.string().describe('When the token expires (ISO 8601).'),
-  summary: deleteSummarySchema.describe('What the delete would do.'),
-});
+export const deleteProposalOutputSchema = z.object({ token: z.string(), expiresAt: z.string(), summary: deleteSummarySchema });
 
 export const confirmDeleteOutputSchema = z.object({
-  deleted: z.literal(true).describe('The record was deleted.'),
-  table: z.string().describe('Logical name of the table.'),
-  id: z.string().describe('Id of the deleted record.'),
-  name: z.string().optional().describe('Primary name the record had.'),
-  ids: z.array(z.string()).optional().describe('With ids: every deleted record.'),
+  deleted: z.literal(true),
+  table: z.string(),
+  id: z.string(),
+  name: z.string().optional(),
+  ids: z.array(z.string()).optional(),
 });
 
 /** How long the human gets to answer a direct confirmation request. */
@@ -89,17 +60,13 @@ export class DeleteTools {
   @Tool({
     name: 'delete_record',
     description:
-      'Step 1 of 2 of deleting a record — deletes NOTHING. Reads the record and returns an impact summary (its name and identifying fields, ' +
-      'related records that would be deleted with it by cascade, records that would lose their link, and records that would make Dataverse ' +
-      'refuse the delete) plus a one-time confirmation token that expires after a few minutes (expiresAt). ' +
-      'Then show summary.text to the user and ask them plainly whether to delete. Call confirm_delete_record with the token ONLY after the user ' +
-      'explicitly says yes in this conversation; never confirm on your own, and if the user hesitates or says no, do not confirm. ' +
-      'When other records block the delete, no token is issued and the answer says what to reassign or delete first. ' +
-      `Several records: give ids (up to ${MAX_BULK_DELETE}) instead of id for one summary and one token; the confirm deletes all or none.`,
+      'Step 1 of 2 of a delete; deletes NOTHING. Returns summary.text (the record, what is deleted with it, what loses its link, ' +
+      'what blocks it) and a one-time token for confirm_delete_record, valid a few minutes. Show the summary and ask the user. ' +
+      `Several records: ids (up to ${MAX_BULK_DELETE}) for one summary and one token.`,
     parameters: z.object({
-      table: z.string().min(1).max(128).describe('Table logical name (e.g. "contact") or entity set name (e.g. "contacts").'),
-      id: z.string().max(40).optional().describe('Id (GUID) of the record to delete, e.g. from list_records.'),
-      ids: z.array(z.string().max(40)).min(1).max(MAX_BULK_DELETE).optional().describe('Ids of several records to delete together.'),
+      table: tableParam,
+      id: idParam.optional(),
+      ids: z.array(z.string().max(40)).min(1).max(MAX_BULK_DELETE).optional().describe('Or several record ids'),
     }),
     outputSchema: deleteProposalOutputSchema,
     annotations: annotations('Delete record', DELETE_PROPOSE_ANNOTATIONS),
@@ -163,13 +130,11 @@ export class DeleteTools {
   @Tool({
     name: 'confirm_delete_record',
     description:
-      'Step 2 of 2: deletes the record that delete_record proposed, exactly once. Call it only after the user explicitly said yes to the ' +
-      'summary from delete_record in this conversation — never on your own initiative. The token works once, only for the user who got it, ' +
-      'and expires after a few minutes; then call delete_record again. If the record changed after the proposal, it is not deleted ' +
-      '(call delete_record again for a fresh summary). Where the client supports it, the user is also asked directly to accept or decline; ' +
-      'a decline deletes nothing and uses up the token.',
+      'Step 2 of 2: deletes what delete_record proposed, once, only after the user explicitly said yes. The token is for the user who ' +
+      'got it and expires in minutes; a record changed since the proposal is not deleted (propose again). ' +
+      'The client may also ask the user directly; a decline deletes nothing and uses up the token.',
     parameters: z.object({
-      token: z.string().max(200).describe('The token returned by delete_record, exactly as given (starts with "dvdel_").'),
+      token: z.string().max(200).describe('From delete_record, as given'),
     }),
     outputSchema: confirmDeleteOutputSchema,
     annotations: annotations('Confirm delete record', DELETE_CONFIRM_ANNOTATIONS),

@@ -5,23 +5,12 @@ import { HISTORY_DEFAULT_TOP, HISTORY_MAX_TOP, HistoryService } from '../../data
 import { annotations, READ_ANNOTATIONS } from '../annotations';
 import { toolResult } from '../pipeline/tool-result';
 import { ToolClass } from '../tool-class.decorator';
-
-const fieldChange = z.object({ field: z.string(), label: z.string(), oldValue: z.unknown(), newValue: z.unknown() });
+import { idParam, tableParam } from '../surface/params';
 
 export const historyOutputSchema = z.object({
   table: z.string(),
   id: z.string(),
-  changes: z
-    .array(
-      z.object({
-        changedOn: z.string().optional().describe('Local time with offset.'),
-        changedBy: z.object({ id: z.string(), name: z.string().optional() }).optional(),
-        operation: z.string().optional(),
-        fields: z.array(fieldChange),
-        moreFields: z.number().optional(),
-      }),
-    )
-    .describe('Newest first.'),
+  changes: z.array(z.looseObject({ fields: z.array(z.record(z.string(), z.unknown())) })),
   hasMore: z.boolean(),
   note: z.string().optional(),
 });
@@ -37,15 +26,9 @@ export class HistoryTools {
       'Values read like records: choice labels, lookup names, local times. ' +
       'Says so when auditing is off or you lack the privilege to read it.',
     parameters: z.object({
-      table: z.string().min(1).max(128).describe('Table logical name or entity set name.'),
-      id: z.string().max(40).describe('Record id (GUID).'),
-      top: z
-        .number()
-        .int()
-        .min(1)
-        .max(HISTORY_MAX_TOP)
-        .optional()
-        .describe(`Changes to return (default ${HISTORY_DEFAULT_TOP}, max ${HISTORY_MAX_TOP}).`),
+      table: tableParam,
+      id: idParam,
+      top: z.number().int().min(1).max(HISTORY_MAX_TOP).optional().describe(`Default ${HISTORY_DEFAULT_TOP}, max ${HISTORY_MAX_TOP}`),
     }),
     outputSchema: historyOutputSchema,
     annotations: annotations('Get record history', READ_ANNOTATIONS),

@@ -14,21 +14,10 @@ export const includeParam = z
 /** The sentence get_record's description gains for note files. */
 export const ATTACHMENT_HINT = 'Note file: table "annotation", select ["documentbody"].';
 
-const noteSchema = z.object({
-  id: z.string(),
-  subject: z.string().optional(),
-  text: z.string().optional(),
-  fileName: z.string().optional(),
-  mimeType: z.string().optional(),
-  fileSize: z.number().optional(),
-  createdOn: z.string().optional(),
-  createdBy: z.object({ id: z.string(), name: z.string().optional() }).optional(),
-});
-
-/** Output schema keys get_record gains with include. */
+/** Output schema keys get_record gains with include (a note: id, subject, text, fileName, mimeType, fileSize, createdOn, createdBy). */
 export const notesOutputShape = {
-  notes: z.array(noteSchema).optional().describe('Notes about the record, newest first (with include: ["notes"]).'),
-  moreNotes: z.boolean().optional().describe('True when the record has more notes than shown.'),
+  notes: z.array(z.record(z.string(), z.unknown())).optional(),
+  moreNotes: z.boolean().optional(),
 };
 
 const ANNOTATION = new Set(['annotation', 'annotations']);

@@ -5,6 +5,7 @@ import { AggregateInput, AggregateResult, AggregateService } from '../../dataver
 import { AGGREGATE_OPS } from '../../dataverse/query/aggregate-plan';
 import { annotations, READ_ANNOTATIONS } from '../annotations';
 import { ToolClass } from '../tool-class.decorator';
+import { tableParam } from '../surface/params';
 
 export const aggregateOutputSchema = z.object({
   table: z.string(),
@@ -24,7 +25,7 @@ export class AggregateTools {
       'e.g. groupBy ["ownerid"], aggregates [{"op":"sum","field":"estimatedvalue"}].',
     // Bounds are checked by the service (names, counts, lengths), keeping the schema short.
     parameters: z.object({
-      table: z.string().describe('Table name.'),
+      table: tableParam,
       filter: z.string().optional().describe('OData $filter.'),
       groupBy: z.array(z.string()).optional().describe('Fields; dates end in :year|:quarter|:month|:week|:day.'),
       aggregates: z

@@ -9,79 +9,40 @@ import { activityPartiesNote } from '../../dataverse/schema-format';
 import { annotations, CACHE_REFRESH_ANNOTATIONS, READ_ANNOTATIONS } from '../annotations';
 import { toolResult } from '../pipeline/tool-result';
 import { ToolClass } from '../tool-class.decorator';
+import { row, tableParam } from '../surface/params';
 
 export const DEFAULT_TABLE_LIMIT = 50;
 export const MAX_TABLE_LIMIT = 500;
 
-const tableParam = z
-  .string()
-  .min(1)
-  .max(128)
-  .describe('Table logical name (e.g. "contact") or entity set name (e.g. "contacts"); list_tables shows both.');
-
 export const listTablesOutputSchema = z.object({
-  tables: z
-    .array(
-      z.object({
-        logicalName: z.string().describe('Logical name: use it as `table` in the other tools.'),
-        displayName: z.string().optional().describe('Display name shown to users.'),
-        entitySetName: z.string().describe('Entity set name (plural), used in @odata.bind paths like /accounts(<id>).'),
-        primaryNameAttribute: z.string().optional().describe("Field holding the record name, for filters like contains(<it>,'x')."),
-        primaryIdAttribute: z.string().describe('Primary key field (the record id).'),
-      }),
-    )
-    .describe('Matching tables, sorted by logical name.'),
-  total: z.number().int().describe('How many tables matched before the limit.'),
-  truncated: z.boolean().describe('True when more tables matched than the limit; narrow with filter or raise limit.'),
-});
-
-const fieldSchema = z.object({
-  name: z.string().describe('Logical field name (use in select, filter, orderby and data).'),
-  type: z
-    .string()
-    .describe(
-      'string(N) / memo(N) (text up to N characters), int, bigint, decimal, float, money, bool, datetime, date (date only), choice, choices (multi-select), state, status, lookup, customer, owner, guid, ...',
-    ),
-  label: z.string().optional().describe('Display name, when it differs from the logical name.'),
-  required: z
-    .enum(['yes', 'recommended'])
-    .optional()
-    .describe('"yes": must be set when creating; "recommended": usually set. Absent: optional.'),
-  createOnly: z.literal(true).optional().describe('Can be set on create but not changed by update.'),
-  updateOnly: z.literal(true).optional().describe('Can be changed by update but not set on create.'),
-  readOnly: z.literal(true).optional().describe('System-maintained; cannot be written (listed only with includeReadOnly).'),
-  options: z
-    .string()
-    .optional()
-    .describe('Choice values as "value=Label", separated by |; write the number. Status reasons show their state: "2=Inactive (state 1)".'),
-  to: z.record(z.string(), z.string()).optional().describe('Lookup targets: target table → navigation property for "<nav>@odata.bind".'),
+  tables: z.array(
+    z.object({
+      logicalName: z.string(),
+      displayName: z.string().optional(),
+      entitySetName: z.string(),
+      primaryNameAttribute: z.string().optional(),
+      primaryIdAttribute: z.string(),
+    }),
+  ),
+  total: z.number().int(),
+  truncated: z.boolean(),
 });
 
 export const tableSchemaOutputSchema = z.object({
-  logicalName: z.string().describe('Logical name of the table.'),
-  entitySetName: z.string().describe('Entity set name (plural) of the table.'),
-  displayName: z.string().optional().describe('Display name of the table.'),
-  primaryIdAttribute: z.string().describe('Primary key field (the record id).'),
-  primaryNameAttribute: z.string().optional().describe('Primary name field (what a record is called).'),
-  fields: z.array(fieldSchema).describe('Fields sorted by name (primary id and name first). Writable fields only unless includeReadOnly.'),
-  readOnlyOmitted: z.number().int().optional().describe('How many read-only fields were left out (pass includeReadOnly to see them).'),
-  entitySets: z.record(z.string(), z.string()).optional().describe('Entity set name of each lookup target table, for @odata.bind paths.'),
-  activityParties: z.string().optional().describe('Activity tables: how to write attendees, senders and recipients.'),
-  views: z
-    .array(z.object({ id: z.string(), name: z.string(), personal: z.literal(true).optional(), default: z.literal(true).optional() }))
-    .optional()
-    .describe('Public and personal views: list_records view = name or id.'),
-  manyToMany: z
-    .array(z.object({ name: z.string(), table: z.string() }))
-    .optional()
-    .describe('N:N relationships (name, other table), for associate_records.'),
+  logicalName: z.string(),
+  entitySetName: z.string(),
+  displayName: z.string().optional(),
+  primaryIdAttribute: z.string(),
+  primaryNameAttribute: z.string().optional(),
+  fields: z.array(z.looseObject({ name: z.string(), type: z.string() })),
+  readOnlyOmitted: z.number().int().optional(),
+  entitySets: z.record(z.string(), z.string()).optional(),
+  activityParties: z.string().optional(),
+  views: z.array(row).optional(),
+  manyToMany: z.array(row).optional(),
 });
 
-export const refreshOutputSchema = z.object({
-  refreshed: z
-    .union([z.literal('all'), z.array(z.string())])
-    .describe('"all", or the logical names of the tables whose schema was dropped. The table list is always dropped.'),
-});
+export const refreshOutputSchema = z.object({ refreshed: z.union([z.literal('all'), z.array(z.string())]) });
 
 @ToolClass('read')
 export class MetadataTools {
@@ -94,22 +55,11 @@ export class MetadataTools {
   @Tool({
     name: 'list_tables',
     description:
-      'Lists the business tables of the Dataverse environment that the user can see: logical name, display name, entity set name and the primary name and id fields. ' +
-      'Call it to find the right table name before get_table_schema or list_records (e.g. filter "opport" finds opportunity). ' +
-      `Returns at most limit tables (default ${DEFAULT_TABLE_LIMIT}, max ${MAX_TABLE_LIMIT}); truncated says when more matched. Cached for 24 hours.`,
+      'Finds tables: logical, display and entity set names, primary id and name fields; filter "opport" finds opportunity. ' +
+      `At most limit (default ${DEFAULT_TABLE_LIMIT}); truncated says when more matched.`,
     parameters: z.object({
-      filter: z
-        .string()
-        .max(100)
-        .optional()
-        .describe('Case-insensitive substring of the logical or display name, e.g. "account" or "sales".'),
-      limit: z
-        .number()
-        .int()
-        .min(1)
-        .max(MAX_TABLE_LIMIT)
-        .optional()
-        .describe(`Most tables to return (default ${DEFAULT_TABLE_LIMIT}, max ${MAX_TABLE_LIMIT}).`),
+      filter: z.string().max(100).optional().describe('Part of a logical or display name'),
+      limit: z.number().int().min(1).max(MAX_TABLE_LIMIT).optional().describe(`Max ${MAX_TABLE_LIMIT}`),
     }),
     outputSchema: listTablesOutputSchema,
     annotations: annotations('List tables', READ_ANNOTATIONS),
@@ -140,24 +90,12 @@ export class MetadataTools {
   @Tool({
     name: 'get_table_schema',
     description:
-      'Returns the fields of one table: logical name, type, required level, whether it can be set on create/update, max text length, ' +
-      'choice values with labels ("1=Preferred Customer": write the number), and for lookups the exact navigation property per target table. ' +
-      'Set a lookup as "<nav>@odata.bind": "/<entity set>(<id>)", with <nav> from the field\'s "to" (case-sensitive) and the entity set from ' +
-      'entitySets, e.g. "parentcustomerid_account@odata.bind": "/accounts(<id>)"; read and filter lookups as _<field>_value. ' +
-      'Defaults are left out: a field is optional and writable on create and update unless it says otherwise; label only when it adds to the name. ' +
-      'Call it before create_record or update_record, and when a filter or ' +
-      'select names an unknown field. Read-only (system) fields are left out unless includeReadOnly is true (useful for filters on createdon etc.). ' +
-      'Activity tables (appointment, email, task, phonecall): attendees, sender and recipients are activity parties, written as ' +
-      '"<table>_activity_parties": [{"partyid_<party table>@odata.bind": "/<entity set>(<id>)", "participationtypemask": N}] with ' +
-      'N 1=from, 2=to, 3=cc, 4=bcc, 5=required attendee, 6=optional attendee, 7=organizer, or in create_record as ' +
-      '"parties": [{"role": "organizer"|"required"|"optional"|"from"|"to"|"cc"|"bcc", "table": "contact", "id": "<guid>"}]. Cached for 1 hour; ' +
-      'call refresh_schema_cache after the table was customized.',
+      'Fields of a table: name, type (string(N): at most N characters), required, createOnly/updateOnly, choice values ' +
+      '("1=Email": write the number or the label), lookup targets; views and N:N relationships. Call it before writing. ' +
+      'Read-only fields (createdon...) only with includeReadOnly. Cached 1 h.',
     parameters: z.object({
       table: tableParam,
-      includeReadOnly: z
-        .boolean()
-        .optional()
-        .describe('Also list read-only fields such as createdon, modifiedon, versionnumber (default false).'),
+      includeReadOnly: z.boolean().optional().describe('Also read-only fields'),
     }),
     outputSchema: tableSchemaOutputSchema,
     annotations: annotations('Get table schema', READ_ANNOTATIONS),
@@ -202,11 +140,9 @@ export class MetadataTools {
   @Tool({
     name: 'refresh_schema_cache',
     description:
-      'Drops the cached schema of one table (or of all tables when table is omitted) and the cached table list, so the next ' +
-      'get_table_schema or list_tables reads fresh metadata from Dataverse. Use it after a table or field was added or changed. ' +
-      'Changes no data.',
+      'Drops cached table schemas (one table, or all) and the table list, after a table or field was customized. Changes no data.',
     parameters: z.object({
-      table: tableParam.optional().describe('Table whose schema to drop (logical or entity set name); omit to drop all cached schemas.'),
+      table: tableParam.optional().describe('Table; omit for all'),
     }),
     outputSchema: refreshOutputSchema,
     annotations: annotations('Refresh schema cache', CACHE_REFRESH_ANNOTATIONS),

@@ -5,19 +5,20 @@ import { LinkOutcome, MAX_RELATED_IDS, RelationshipsService } from '../../datave
 import { annotations } from '../annotations';
 import { toolResult } from '../pipeline/tool-result';
 import { ToolClass } from '../tool-class.decorator';
+import { idParam, tableParam } from '../surface/params';
 
 const linkParams = z.object({
-  table: z.string().max(128).describe('Table.'),
-  id: z.string().max(40).describe('Record id.'),
+  table: tableParam,
+  id: idParam,
   relationship: z.string().max(128).describe('Schema name or navigation; see get_table_schema.'),
   relatedTable: z.string().max(128).describe('Table of relatedIds.'),
-  relatedIds: z.array(z.string().max(40)).min(1).max(MAX_RELATED_IDS).describe('Record ids.'),
+  relatedIds: z.array(z.string().max(40)).min(1).max(MAX_RELATED_IDS).describe('Their ids'),
 });
 
 const linkOutput = z.object({
   table: z.string(),
   id: z.string(),
-  relationship: z.string().describe('Schema name of the relationship.'),
+  relationship: z.string(),
   relatedIds: z.array(z.string()),
 });
 

@@ -25,24 +25,10 @@ export const searchParameters = z.object({
 });
 
 export const searchOutputSchema = z.object({
-  results: z
-    .array(
-      z.object({
-        table: z.string(),
-        id: z.string(),
-        name: z.string().optional(),
-        score: z.number(),
-        highlights: z.record(z.string(), z.string()).optional().describe('Field → matching text, matches in **bold**.'),
-        fields: z.record(z.string(), z.unknown()).optional(),
-      }),
-    )
-    .describe('Best first.'),
-  totalCount: z.number().int().optional().describe('All matches, when Dataverse counted them.'),
-  truncated: z.boolean().optional().describe('Later results were left out to keep the answer small; lower top or narrow tables.'),
-  fallback: z
-    .object({ reason: z.string(), tables: z.array(z.string()), skipped: z.array(z.string()).optional() })
-    .optional()
-    .describe('Set when Dataverse search is off: only primary names of these tables were searched.'),
+  results: z.array(z.looseObject({ table: z.string(), id: z.string() })),
+  totalCount: z.number().int().optional(),
+  truncated: z.boolean().optional(),
+  fallback: z.record(z.string(), z.unknown()).optional(),
 });
 
 @ToolClass('read')
