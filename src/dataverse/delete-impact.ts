@@ -152,7 +152,8 @@ export class DeleteImpactService {
       fields[f] = display(record, f);
     }
 
-    const [relationships, tables] = await Promise.all([this.oneToMany(table.logicalName), this.metadata.listTables()]);
+    // Out-of-scope tables are counted (a delete reaches them too) but never named: see count().
+    const [relationships, tables] = await Promise.all([this.oneToMany(table.logicalName), this.metadata.listTablesUnscoped()]);
     const byName = new Map(tables.map((t) => [t.logicalName, t]));
     const chosen = new Map<string, OneToManyRelationship>();
     let notChecked = 0;
@@ -247,12 +248,15 @@ export class DeleteImpactService {
   }
 
   private async count(r: OneToManyRelationship, related: TableInfo, id: string): Promise<{ cascadeDelete: string; result: RelatedCount }> {
-    const base: RelatedCount = { relationship: r.schemaName, table: r.referencingEntity, field: r.referencingAttribute, count: null };
+    const hidden = !this.metadata.scope.allows(related.logicalName);
+    const base: RelatedCount = hidden
+      ? { relationship: OUTSIDE_SCOPE, table: OUTSIDE_SCOPE, field: OUTSIDE_SCOPE, count: null }
+      : { relationship: r.schemaName, table: r.referencingEntity, field: r.referencingAttribute, count: null };
     try {
       // Restrict: the same query names the first few blocking records, so the user knows which to reassign.
       const restrict = r.cascadeDelete === 'Restrict';
       const nameField =
-        restrict && related.primaryNameAttribute && FIELD_NAME.test(related.primaryNameAttribute)
+        !hidden && restrict && related.primaryNameAttribute && FIELD_NAME.test(related.primaryNameAttribute)
           ? related.primaryNameAttribute
           : undefined;
       const res = await this.dv.get<{ '@odata.count'?: number; value?: Array<Record<string, unknown>> }>(related.entitySetName, {
@@ -266,7 +270,8 @@ export class DeleteImpactService {
       });
       const n = res.body['@odata.count'];
       if (typeof n !== 'number') return { cascadeDelete: r.cascadeDelete, result: base };
-      const records = restrict && n > 0 ? blockingRecords(res.body.value ?? [], related.primaryIdAttribute, nameField) : undefined;
+      const records =
+        restrict && n > 0 && !hidden ? blockingRecords(res.body.value ?? [], related.primaryIdAttribute, nameField) : undefined;
       const result = { ...base, count: n, ...(n >= COUNT_CAP ? { atLeast: true as const } : {}), ...(records?.length ? { records } : {}) };
       return { cascadeDelete: r.cascadeDelete, result };
     } catch (error) {
@@ -298,8 +303,17 @@ function blockingRecords(rows: Array<Record<string, unknown>>, idField: string, 
   });
 }
 
+/** Table, field and relationship of related records in a table outside the table scope. */
+export const OUTSIDE_SCOPE = '(outside scope)';
+
+/** `contact (via parentcustomerid)`, or words that do not name an out-of-scope table. */
+export function relatedLabel(r: RelatedCount): string {
+  return r.table === OUTSIDE_SCOPE ? "records in a table outside this server's scope" : `${r.table} (via ${r.field})`;
+}
+
 function countText(c: RelatedCount): string {
   const n = c.count === null ? 'an unknown number of' : `${c.count}${c.atLeast ? '+' : ''}`;
+  if (c.table === OUTSIDE_SCOPE) return `${n} record${c.count === 1 ? '' : 's'} in a table outside this server's scope`;
   const named = c.records?.length
     ? `: ${c.records.map((r) => (r.name ? `"${truncate(r.name, 60)}" (${r.id})` : r.id)).join(', ')}${(c.count ?? 0) > c.records.length ? ', …' : ''}`
     : '';
@@ -328,7 +342,7 @@ export function summaryText(s: DeleteSummary): string {
   const unknown = s.blocking.filter((x) => x.count === null);
   if (unknown.length)
     lines.push(
-      `Could not check ${unknown.map((x) => `${x.table} (via ${x.field})`).join(', ')}: Dataverse may refuse the delete if such records exist.`,
+      `Could not check ${unknown.map((x) => (x.table === OUTSIDE_SCOPE ? "a table outside this server's scope" : `${x.table} (via ${x.field})`)).join(', ')}: Dataverse may refuse the delete if such records exist.`,
     );
   if (s.notChecked)
     lines.push(

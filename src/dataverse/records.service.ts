@@ -9,6 +9,7 @@ import { FetchRunner, withPaging } from './query/fetch-runner';
 import { chooseColumns, fetchOf, odataQuery, packXml, unpackXml } from './query/list-plan';
 import { ViewsService } from './query/views.service';
 import { CursorCodec } from './paging/cursor-codec';
+import { assertCursorInScope } from './scope/cursor-scope';
 import { checkCursorState, checkPageLink, CursorState, invalidCursor, MAX_TOP } from './paging/cursor-state';
 
 export const DEFAULT_TOP = 20;
@@ -58,6 +59,7 @@ export class RecordsService {
     let state: CursorState;
     if (input.cursor) {
       state = this.decodeCursor(input.cursor, table, userHash);
+      await assertCursorInScope(state, () => this.metadata.getSchema(table.logicalName), this.metadata, unpackXml);
     } else {
       const top = input.top ?? DEFAULT_TOP;
       if (!Number.isInteger(top) || top < 1 || top > MAX_TOP)

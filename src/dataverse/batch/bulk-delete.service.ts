@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ToolError } from '../../common/tool-error';
 import { DataverseClient } from '../dataverse.client';
-import { DeleteImpact, DeleteImpactService, DeleteSummary, RelatedCount } from '../delete-impact';
+import { DeleteImpact, DeleteImpactService, DeleteSummary, RelatedCount, relatedLabel } from '../delete-impact';
 import { recordPath, truncate, validateGuid } from '../odata';
 import { runChangeSet } from './change-set';
 
@@ -78,10 +78,10 @@ export class BulkDeleteService {
         ? `Refused for ${blockedBy.map((b) => b.summary.name ?? b.id).join(', ')}: other records still reference ${blockedBy.length === 1 ? 'it' : 'them'}; reassign or delete them first. `
         : '') +
       (summary.deletedWithIt.length
-        ? `Also deleted with them (cascade, in total): ${summary.deletedWithIt.map((r) => `${r.count ?? '?'}${r.atLeast ? '+' : ''} ${r.table} (via ${r.field})`).join(', ')}. `
+        ? `Also deleted with them (cascade, in total): ${summary.deletedWithIt.map((r) => `${r.count ?? '?'}${r.atLeast ? '+' : ''} ${relatedLabel(r)}`).join(', ')}. `
         : 'No related records are deleted with them. ') +
       (summary.unlinked.length
-        ? `Will lose their link (kept): ${summary.unlinked.map((r) => `${r.count ?? '?'} ${r.table} (via ${r.field})`).join(', ')}.`
+        ? `Will lose their link (kept): ${summary.unlinked.map((r) => `${r.count ?? '?'} ${relatedLabel(r)}`).join(', ')}.`
         : '') +
       (ids.length <= 5 ? ` Per record: ${each.map((t, i) => `${i + 1}. ${t}`).join(' ')}` : '');
     return {

@@ -55,6 +55,7 @@ const fieldSchema = z.object({
     .optional()
     .describe('Choice values as "value=Label", separated by |; write the number. Status reasons show their state: "2=Inactive (state 1)".'),
   to: z.record(z.string(), z.string()).optional().describe('Lookup targets: target table → navigation property for "<nav>@odata.bind".'),
+  outsideScope: z.literal(true).optional().describe("Also points to tables outside this server's scope (left out of to)."),
 });
 
 export const tableSchemaOutputSchema = z.object({
