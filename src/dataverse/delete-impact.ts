@@ -149,6 +149,8 @@ export class DeleteImpactService {
     for (const f of IDENTIFYING_FIELDS) {
       if (Object.keys(fields).length >= MAX_IDENTIFYING) break;
       if (f === table.primaryNameAttribute || record[f] === undefined) continue;
+      const linked = (record[f] as { table?: unknown } | null)?.table;
+      if (typeof linked === 'string' && !this.metadata.scope.allows(linked)) continue; // a record outside the scope: not named
       fields[f] = display(record, f);
     }
 
