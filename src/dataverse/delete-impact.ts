@@ -266,7 +266,7 @@ export class DeleteImpactService {
           $select: nameField ? `${related.primaryIdAttribute},${nameField}` : related.primaryIdAttribute,
           $filter: `_${r.referencingAttribute}_value eq ${id}`,
           $count: 'true',
-          $top: String(restrict ? MAX_BLOCKING_NAMED : 1),
+          $top: String(restrict && !hidden ? MAX_BLOCKING_NAMED : 1),
         },
         context: { table: related.logicalName },
       });

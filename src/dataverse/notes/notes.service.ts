@@ -107,7 +107,7 @@ export class NotesService {
     const ctx = { context: { table: 'annotation', id } };
     const head = await this.dv.get<Row>(path, {
       query: { $select: 'filename,mimetype,filesize,isdocument,_objectid_value' },
-      prefer: { annotations: [LOOKUP_TABLE] },
+      prefer: { annotations: FORMATTED_ANNOTATIONS },
       ...ctx,
     });
     // A note about a record of an out-of-scope table is refused like the table itself.
