@@ -10,6 +10,7 @@ import { chooseColumns, fetchOf, odataQuery, packXml, unpackXml } from './query/
 import { ViewsService } from './query/views.service';
 import { CursorCodec } from './paging/cursor-codec';
 import { assertCursorInScope } from './scope/cursor-scope';
+import { maskRecord } from './scope/table-scope';
 import { checkCursorState, checkPageLink, CursorState, invalidCursor, MAX_TOP } from './paging/cursor-state';
 
 export const DEFAULT_TOP = 20;
@@ -105,7 +106,7 @@ export class RecordsService {
     let used = 0;
     let truncated = false;
     for (const row of rows) {
-      const record = formatRecord(row, { keepNulls: !!state.k });
+      const record = maskRecord(formatRecord(row, { keepNulls: !!state.k }), this.metadata.scope);
       const size = JSON.stringify(record).length + 1;
       if (records.length > 0 && used + size > OUTPUT_BUDGET_CHARS) {
         truncated = true;
@@ -157,7 +158,7 @@ export class RecordsService {
       table: table.logicalName,
       entitySetName: table.entitySetName,
       id,
-      record: formatRecord(res.body, { keepNulls: columns.kind === 'given' }),
+      record: maskRecord(formatRecord(res.body, { keepNulls: columns.kind === 'given' }), this.metadata.scope),
     };
   }
 

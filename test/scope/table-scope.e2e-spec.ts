@@ -245,6 +245,22 @@ describe('table scope end to end (Streamable HTTP)', () => {
     expect(outOfScopeRequests()).toEqual([]);
   });
 
+  it('should show lookups to out-of-scope records by id only in records and aggregate groups', async () => {
+    const accountName = String(emulator.store.get('accounts', accountId)?.name);
+    const record = await callTool(client, 'get_record', { table: 'contact', id: contactId, select: ['fullname', 'parentcustomerid'] });
+    const list = await callTool(client, 'list_records', {
+      table: 'contact',
+      filter: `contactid eq ${contactId}`,
+      select: ['parentcustomerid'],
+    });
+    const groups = await callTool(client, 'aggregate_records', { table: 'contact', groupBy: ['parentcustomerid'] });
+
+    expect((record.structuredContent as { record: Row }).record.parentcustomerid).toEqual({ id: accountId, outsideScope: true });
+    expect((list.structuredContent as { records: Row[] }).records[0].parentcustomerid).toEqual({ id: accountId, outsideScope: true });
+    expect(groups.isError).toBeFalsy();
+    for (const r of [record, list, groups]) expect(r.text).not.toContain(accountName);
+  });
+
   it('should read notes of an in-scope record and refuse the file of a note about an out-of-scope record', async () => {
     const notes = await callTool(client, 'get_record', { table: 'contact', id: contactId, select: ['fullname'], include: ['notes'] });
     expect(notes.isError).toBeFalsy();

@@ -4,7 +4,7 @@ import { checkFilter } from '../query/filter-check';
 import { build } from '../payload/builder';
 import type { TableSchema } from '../schema-format';
 import { assertCursorInScope, linkedTables } from './cursor-scope';
-import { hiddenNavigation, hiddenTarget, outsideScopeMessage, TableScope } from './table-scope';
+import { hiddenNavigation, hiddenTarget, maskRecord, outsideScopeMessage, TableScope } from './table-scope';
 import { parseXml } from '../query/xml';
 
 const contact = (): TableSchema => ({
@@ -190,5 +190,23 @@ describe('scope checks on the paths', () => {
       ),
     ).rejects.toThrow(outsideScopeMessage('account'));
     await expect(assertCursorInScope({ l: "contacts?$filter=lastname eq 'x'" }, schema, metadata, () => fetch)).resolves.toBeUndefined();
+  });
+});
+
+describe('maskRecord', () => {
+  it('should keep the id of a lookup to an out-of-scope record but drop its table and name', () => {
+    const scope = new TableScope({ include: ['contact'], exclude: [] });
+    const record = {
+      fullname: 'Jane',
+      parentcustomerid: { id: 'a1', table: 'account', name: 'Contoso' },
+      masterid: { id: 'c1', table: 'contact', name: 'Joe' },
+    };
+
+    expect(maskRecord(record, scope)).toEqual({
+      fullname: 'Jane',
+      parentcustomerid: { id: 'a1', outsideScope: true },
+      masterid: { id: 'c1', table: 'contact', name: 'Joe' },
+    });
+    expect(maskRecord(record, new TableScope(undefined))).toBe(record);
   });
 });

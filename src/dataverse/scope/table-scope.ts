@@ -143,3 +143,19 @@ export function tableScopeOf(config: AppConfig): TableScope {
   }
   return scope;
 }
+
+/**
+ * A record as tools show it under the scope: a lookup value that points to a record of an out-of-scope table keeps
+ * its id but loses its table and name (`{id, outsideScope: true}`).
+ */
+export function maskRecord(record: Record<string, unknown>, scope: TableScope | undefined): Record<string, unknown> {
+  if (!scope?.active) return record;
+  let out: Record<string, unknown> | undefined;
+  for (const [key, value] of Object.entries(record)) {
+    const l = value as { id?: unknown; table?: unknown } | null;
+    if (!l || typeof l !== 'object' || typeof l.id !== 'string' || typeof l.table !== 'string' || scope.allows(l.table)) continue;
+    out ??= { ...record };
+    out[key] = { id: l.id, outsideScope: true };
+  }
+  return out ?? record;
+}
