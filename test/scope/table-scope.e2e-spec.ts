@@ -274,6 +274,14 @@ describe('table scope end to end (Streamable HTTP)', () => {
       { table: 'annotation', id: aboutAccount!.annotationid, select: ['documentbody'] },
       'account',
     );
+    await refusedWithNothingSent('get_record', { table: 'annotation', id: aboutAccount!.annotationid, select: ['subject'] }, 'account');
+
+    const list = await callTool(client, 'list_records', { table: 'annotation', select: ['subject'], top: 200 });
+    const data = list.structuredContent as { records: Array<{ objectid?: { table?: string } }>; note?: string };
+    expect(list.isError).toBeFalsy();
+    expect(data.records.length).toBeGreaterThan(0);
+    expect(data.records.every((n) => n.objectid?.table !== 'account')).toBe(true);
+    expect(data.note).toMatch(/\d+ notes? about records outside this server's table scope left out/);
   });
 });
 
