@@ -99,7 +99,7 @@ export class MetadataService {
     if (hit && !internal) this.scope.assert(hit.logicalName);
     if (hit) return hit;
     // Refused before anything is asked about it.
-    if (!internal && !this.scope.allows(lower)) throw outsideScope(lower);
+    if (!internal && !this.scope.allows(lower)) throw outsideScope(lower, suggestTables(name, tables));
     // Not in the business-table list (e.g. activityparty): ask for the definition itself.
     if (isLogicalName(lower)) {
       try {

@@ -90,6 +90,8 @@ describe('table scope end to end (Streamable HTTP)', () => {
     const typo = await callTool(client, 'get_table_schema', { table: 'acount' });
     expect(typo.isError).toBe(true);
     expect(typo.text).not.toMatch(/\baccount\b/);
+    const near = await callTool(client, 'get_table_schema', { table: 'contacs' });
+    expect(near.text).toContain('Did you mean contact?');
   });
 
   it('should show lookups to out-of-scope tables as such in a schema, without their navigation or entity set', async () => {

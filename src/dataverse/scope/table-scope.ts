@@ -128,8 +128,10 @@ export function outsideScopeMessage(table: string): string {
   return `Table "${table}" is outside this server's scope; list_tables shows the tables it can use.`;
 }
 
-export function outsideScope(table: string): ToolError {
-  return new ToolError('forbidden', outsideScopeMessage(table), { outsideScope: true });
+/** The refusal; `near` (tables in scope only) adds a "did you mean" for names that may be typos. */
+export function outsideScope(table: string, near: Array<{ logicalName: string }> = []): ToolError {
+  const dym = near.length ? ` Did you mean ${near.map((t) => t.logicalName).join(', ')}?` : '';
+  return new ToolError('forbidden', `${outsideScopeMessage(table)}${dym}`, { outsideScope: true });
 }
 
 const scopes = new WeakMap<AppConfig, TableScope>();
