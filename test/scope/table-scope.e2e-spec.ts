@@ -159,6 +159,23 @@ describe('table scope end to end (Streamable HTTP)', () => {
     await refusedWithNothingSent('search_records', { query: 'Halvorsen', tables: ['account'] }, 'account');
   });
 
+  it('should search only tables in scope when Dataverse search is off (the primary-name fallback)', async () => {
+    emulator.controls.setSearchEnabled(false);
+    try {
+      emulator.requestLog.clear();
+      const r = await callTool(client, 'search_records', { query: 'Contoso' });
+
+      expect(r.isError).toBeFalsy();
+      const data = r.structuredContent as { results: Array<{ table: string }>; fallback?: { tables: string[] } };
+      expect(data.fallback?.tables.length).toBeGreaterThan(0);
+      expect(data.fallback?.tables.every((t) => ['contact', 'opportunity', 'cr8a1_project'].includes(t))).toBe(true);
+      expect(data.results.every((h) => h.table !== 'account')).toBe(true);
+      expect(outOfScopeRequests()).toEqual([]);
+    } finally {
+      emulator.controls.setSearchEnabled(true);
+    }
+  });
+
   it('should refuse every write that names an out-of-scope table: the table, lookups by id, bind and name, parties, bulk', async () => {
     await refusedWithNothingSent('create_record', { table: 'account', data: { name: 'x' } }, 'account');
     await refusedWithNothingSent('update_record', { table: 'account', id: accountId, data: { name: 'x' } }, 'account');
