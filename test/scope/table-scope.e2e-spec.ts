@@ -328,3 +328,31 @@ describe('table scope in the sandbox', () => {
     }
   });
 });
+
+describe('table scope and views', () => {
+  let emulator: EmulatorHandle;
+  let server: SpawnedServer;
+  let client: Client;
+
+  beforeAll(async () => {
+    emulator = await startEmulator();
+    server = await spawnServerFor(emulator, { env: { DATAVERSE_TABLES: 'account' } });
+    client = await connectHttp(server.url);
+  });
+  afterAll(async () => {
+    await client?.close();
+    await server?.stop();
+    await emulator?.close();
+  });
+
+  it('should run a view whose only out-of-scope link adds columns, without that link', async () => {
+    emulator.requestLog.clear();
+    const r = await callTool(client, 'list_records', { table: 'account', view: 'Active Accounts', top: 3 });
+
+    expect(r.isError).toBeFalsy();
+    expect((r.structuredContent as { records: Row[] }).records.length).toBeGreaterThan(0);
+    const sent = emulator.requestLog.entries().map((e) => decodeURIComponent(e.url));
+    expect(sent.some((u) => u.includes('fetchXml=') && u.includes('name="account"'))).toBe(true);
+    expect(sent.filter((u) => u.includes('name="contact"') || /\/contacts(\(|\?|$)/.test(u))).toEqual([]);
+  });
+});

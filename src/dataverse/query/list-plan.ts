@@ -9,7 +9,7 @@ import { checkFetchXml, FETCHXML_LIMITS } from './fetchxml-check';
 import { checkFilter } from './filter-check';
 import type { ViewsService } from './views.service';
 import { parseXml, serializeXml, XmlElement } from './xml';
-import { linkedTables } from '../scope/cursor-scope';
+import { viewWithinScope } from '../scope/cursor-scope';
 
 /** What list_records and get_record read: `select` as given, `*` for every field, or the default view's columns. */
 export type Columns = { kind: 'all' } | { kind: 'given'; fields: string[] } | { kind: 'view'; fields: string[] };
@@ -107,9 +107,8 @@ export async function fetchOf(
   if (!view.fetchXml) throw new ToolError('invalid_input', `The view "${view.name}" has no query to run.`);
   const root = parseXml(view.fetchXml, FETCHXML_LIMITS, `the FetchXML of view "${view.name}"`);
   for (const a of ['top', 'count', 'page', 'paging-cookie']) delete root.attrs[a];
-  // A view may link tables outside the table scope: refused before it is run.
-  for (const name of linkedTables(root)) metadata.scope.assert(name);
-  return root;
+  // A view may link tables outside the table scope: dropped when it only adds columns, refused otherwise.
+  return viewWithinScope(root, metadata.scope);
 }
 
 /** FetchXML inside a cursor: deflated, base64url. */

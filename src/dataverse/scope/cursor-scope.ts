@@ -46,3 +46,28 @@ export function linkedTables(el: XmlElement): string[] {
   walk(el);
   return out;
 }
+
+/**
+ * A view's fetch under the scope: an outer link-entity to an out-of-scope table that nothing refers to (it only adds
+ * columns) is dropped; any other link-entity to an out-of-scope table refuses the view.
+ */
+export function viewWithinScope(fetch: XmlElement, scope: Pick<MetadataService, 'scope'>['scope'] | undefined): XmlElement {
+  if (!scope?.active) return fetch;
+  const referenced = new Set<string>();
+  const collect = (e: XmlElement) => {
+    if (e.attrs.entityname) referenced.add(e.attrs.entityname);
+    e.children.forEach(collect);
+  };
+  collect(fetch);
+  const walk = (e: XmlElement) => {
+    e.children = e.children.filter((c) => {
+      const name = c.attrs.name?.toLowerCase() ?? '';
+      if (c.name !== 'link-entity' || scope.allows(name)) return true;
+      if (c.attrs['link-type'] === 'outer' && !(c.attrs.alias && referenced.has(c.attrs.alias))) return false;
+      throw outsideScope(name);
+    });
+    e.children.forEach(walk);
+  };
+  walk(fetch);
+  return fetch;
+}

@@ -3,7 +3,7 @@ import { ToolError } from '../../common/tool-error';
 import { checkFilter } from '../query/filter-check';
 import { build } from '../payload/builder';
 import type { TableSchema } from '../schema-format';
-import { assertCursorInScope, linkedTables } from './cursor-scope';
+import { assertCursorInScope, linkedTables, viewWithinScope } from './cursor-scope';
 import { hiddenNavigation, hiddenTarget, maskRecord, outsideScopeMessage, TableScope } from './table-scope';
 import { parseXml } from '../query/xml';
 
@@ -208,5 +208,33 @@ describe('maskRecord', () => {
       masterid: { id: 'c1', table: 'contact', name: 'Joe' },
     });
     expect(maskRecord(record, new TableScope(undefined))).toBe(record);
+  });
+});
+
+describe('viewWithinScope', () => {
+  const limits = { maxLength: 10000, maxDepth: 20, maxElements: 100 };
+  const scope = new TableScope({ include: ['account'], exclude: [] });
+
+  it('should drop an outer link-entity to an out-of-scope table that only adds columns', () => {
+    const fetch = parseXml(
+      '<fetch><entity name="account"><attribute name="name"/><link-entity name="contact" alias="pc" from="contactid" to="primarycontactid" link-type="outer"><attribute name="emailaddress1"/></link-entity></entity></fetch>',
+      limits,
+    );
+
+    expect(linkedTables(viewWithinScope(fetch, scope))).toEqual(['account']);
+  });
+
+  it('should refuse an inner link-entity, or an outer one a condition refers to, when its table is out of scope', () => {
+    const inner = parseXml(
+      '<fetch><entity name="account"><link-entity name="contact" from="contactid" to="primarycontactid"/></entity></fetch>',
+      limits,
+    );
+    const referenced = parseXml(
+      '<fetch><entity name="account"><link-entity name="contact" alias="pc" from="contactid" to="primarycontactid" link-type="outer"/><filter><condition entityname="pc" attribute="lastname" operator="not-null"/></filter></entity></fetch>',
+      limits,
+    );
+
+    expect(() => viewWithinScope(inner, scope)).toThrow(outsideScopeMessage('contact'));
+    expect(() => viewWithinScope(referenced, scope)).toThrow(outsideScopeMessage('contact'));
   });
 });
