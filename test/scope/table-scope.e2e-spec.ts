@@ -301,6 +301,16 @@ describe('table scope end to end (Streamable HTTP)', () => {
     expect(data.records.length).toBeGreaterThan(0);
     expect(data.records.every((n) => n.objectid?.table !== 'account')).toBe(true);
     expect(data.note).toMatch(/\d+ notes? about records outside this server's table scope left out/);
+
+    const fetchXml = '<fetch><entity name="annotation"><attribute name="subject"/></entity></fetch>';
+    const fetched = await callTool(client, 'list_records', { table: 'annotation', fetchXml, top: 200 });
+    expect(fetched.isError).toBeFalsy();
+    expect(
+      (fetched.structuredContent as { records: Array<{ objectid?: { table?: string } }> }).records.every(
+        (n) => n.objectid?.table !== 'account',
+      ),
+    ).toBe(true);
+    expect((fetched.structuredContent as { note?: string }).note).toMatch(/about records outside this server's table scope left out/);
   });
 });
 

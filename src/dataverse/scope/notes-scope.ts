@@ -1,4 +1,5 @@
 import type { TableScope } from './table-scope';
+import type { XmlElement } from '../query/xml';
 import { outsideScope } from './table-scope';
 
 /**
@@ -40,4 +41,13 @@ export function withholdNotes(
     return !about || scope.allows(about);
   });
   return { rows: kept, withheld: rows.length - kept.length };
+}
+
+/** A FetchXML query of notes reads their regarding lookup too (not an aggregate one, whose rows are groups). */
+export function regardingAttribute(table: string, fetch: XmlElement, scope: TableScope | undefined): XmlElement {
+  const entity = fetch.children.find((c) => c.name === 'entity');
+  if (!scope?.active || table !== 'annotation' || !entity || fetch.attrs.aggregate === 'true') return fetch;
+  const has = entity.children.some((c) => c.name === 'all-attributes' || (c.name === 'attribute' && c.attrs.name === 'objectid'));
+  if (!has) entity.children.unshift({ name: 'attribute', attrs: { name: 'objectid' }, children: [], text: '' });
+  return fetch;
 }
