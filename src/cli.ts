@@ -5,6 +5,7 @@ import { AppConfig, ConfigError, loadConfig, parseArgs, USAGE } from './config';
 import { createRootLogger } from './logging/logger';
 import { packageVersion, RunningServer, startServer } from './server';
 import { setSandboxViewerBase } from './common/sandbox-record-url';
+import { TableScope } from './dataverse/scope/table-scope';
 import type { RequestHandler } from 'express';
 
 const SHUTDOWN_DEADLINE_MS = 5000;
@@ -130,6 +131,8 @@ function printSandboxHelp(config: AppConfig, httpUrl?: string): void {
   if (httpUrl && config.transports.includes('http'))
     lines.push(`  Claude Code (HTTP): claude mcp add --transport http dataverse-sandbox ${httpUrl}/mcp`);
   if (httpUrl) lines.push(`  Records (read-only, in your browser): ${httpUrl}/sandbox/`);
+  const scope = new TableScope(config.tableScope).describe();
+  if (scope) lines.push(`  Table scope: ${scope} (DATAVERSE_TABLES / DATAVERSE_EXCLUDE_TABLES).`);
   lines.push(
     '  Claude Desktop (claude_desktop_config.json):',
     `    { "mcpServers": { "dataverse-sandbox": { "command": "node", "args": [${JSON.stringify(process.argv[1])}, "--sandbox"] } } }`,

@@ -20,6 +20,12 @@ export interface CacheTtls {
   schemaSeconds: number;
 }
 
+/** `include` (when set) is the allow-list; `exclude` is applied after it. */
+export interface TableScopeConfig {
+  include?: string[];
+  exclude: string[];
+}
+
 export interface AppConfig {
   /** Environment URL without trailing slash, e.g. `https://contoso.crm4.dynamics.com`. Undefined only in sandbox mode before the emulator starts. */
   dataverseUrl?: string;
@@ -48,6 +54,8 @@ export interface AppConfig {
   toolsets: ToolsetName[];
   readOnly: boolean;
   allowDelete: boolean;
+  /** DATAVERSE_TABLES / DATAVERSE_EXCLUDE_TABLES: the tables every tool may see (lower-case logical names). */
+  tableScope?: TableScopeConfig;
   logLevel: LogLevel;
   /** `--sandbox`: run against the embedded Dataverse emulator. */
   sandbox: boolean;

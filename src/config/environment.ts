@@ -121,6 +121,10 @@ export function redactUrl(value: string): string {
 
 const portMessage = (name: string, dflt: number) => `${name} must be a port number from 1 to 65535 (default ${dflt})`;
 const ttlMessage = (name: string, dflt: number) => `${name} must be a whole number of seconds, at least 1 (default ${dflt})`;
+/** Comma-separated table logical names (at most 500). */
+const TABLE_LIST = /^\s*[A-Za-z_][A-Za-z0-9_]{0,99}(\s*,\s*[A-Za-z_][A-Za-z0-9_]{0,99}){0,499}\s*,?\s*$/;
+const tableListMessage = (name: string) =>
+  `${name} must be a comma-separated list of table logical names such as account,contact,opportunity`;
 const boolMessage = (name: string, dflt: boolean) => `${name} must be true or false (default ${dflt})`;
 
 /** The raw environment, as strings, with one rule and one message per variable (DESIGN §11). */
@@ -165,6 +169,12 @@ export class EnvironmentVariables {
   @IsOptional() @Matches(BOOL, { message: boolMessage('DATAVERSE_READ_ONLY', false) }) DATAVERSE_READ_ONLY?: string;
   @IsOptional() @Matches(BOOL, { message: boolMessage('DATAVERSE_ALLOW_DELETE', true) }) DATAVERSE_ALLOW_DELETE?: string;
   @IsOptional()
+  @Matches(TABLE_LIST, { message: tableListMessage('DATAVERSE_TABLES') })
+  DATAVERSE_TABLES?: string;
+  @IsOptional()
+  @Matches(TABLE_LIST, { message: tableListMessage('DATAVERSE_EXCLUDE_TABLES') })
+  DATAVERSE_EXCLUDE_TABLES?: string;
+  @IsOptional()
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
     message: 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (default info)',
   })
@@ -196,5 +206,7 @@ export const ENV_VARIABLES = [
   'DATAVERSE_TOOLSETS',
   'DATAVERSE_READ_ONLY',
   'DATAVERSE_ALLOW_DELETE',
+  'DATAVERSE_TABLES',
+  'DATAVERSE_EXCLUDE_TABLES',
   'LOG_LEVEL',
 ] as const satisfies readonly (keyof EnvironmentVariables)[];

@@ -75,6 +75,25 @@ export const USAGE = `Usage: dataverse-mcp [--sandbox [--data FILE] [--no-search
 
 Everything else is configured with environment variables: see .env.example.`;
 
+function tableList(raw: string | undefined): string[] | undefined {
+  if (raw === undefined) return undefined;
+  return [
+    ...new Set(
+      raw
+        .split(',')
+        .map((s) => s.trim().toLowerCase())
+        .filter(Boolean),
+    ),
+  ].sort();
+}
+
+function tableScopeOf(include: string | undefined, exclude: string | undefined): Pick<AppConfig, 'tableScope'> {
+  const inc = tableList(include);
+  const exc = tableList(exclude) ?? [];
+  if (!inc && !exc.length) return {};
+  return { tableScope: { ...(inc ? { include: inc } : {}), exclude: exc } };
+}
+
 function bool(value: string | undefined, dflt: boolean): boolean {
   return value === undefined ? dflt : /^(true|1|yes)$/i.test(value);
 }
@@ -200,6 +219,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cli: CliOptions
     toolsets: parseToolsets(vars.DATAVERSE_TOOLSETS),
     readOnly: bool(vars.DATAVERSE_READ_ONLY, false),
     allowDelete: bool(vars.DATAVERSE_ALLOW_DELETE, true),
+    ...tableScopeOf(vars.DATAVERSE_TABLES, vars.DATAVERSE_EXCLUDE_TABLES),
     logLevel: (vars.LOG_LEVEL ?? 'info') as LogLevel,
     sandbox,
     sandboxDataFile: cli.dataFile,

@@ -9,9 +9,9 @@ import { formatRecord } from './formatting';
 import { MetadataService, TableInfo } from './metadata.service';
 import { LabelSet, labelText } from './schema-format';
 import { entityDefinitionPath, recordPath, validateGuid } from './odata';
-import { DeleteWords, loadDeleteWords, summaryText } from './delete-words/delete-words';
+import { DeleteWords, loadDeleteWords, OUTSIDE_SCOPE, summaryText } from './delete-words/delete-words';
 
-export { summaryText };
+export { OUTSIDE_SCOPE, summaryText };
 
 /** A one-to-many relationship of the table being deleted, as far as a delete cares. */
 export interface OneToManyRelationship {
@@ -155,10 +155,13 @@ export class DeleteImpactService {
     for (const f of IDENTIFYING_FIELDS) {
       if (Object.keys(fields).length >= MAX_IDENTIFYING) break;
       if (f === table.primaryNameAttribute || record[f] === undefined) continue;
+      const linked = (record[f] as { table?: unknown } | null)?.table;
+      if (typeof linked === 'string' && !this.metadata.scope.allows(linked)) continue; // a record outside the scope: not named
       fields[f] = display(record, f);
     }
 
-    const [relationships, tables] = await Promise.all([this.oneToMany(table.logicalName), this.metadata.listTables()]);
+    // Out-of-scope tables are counted (a delete reaches them too) but never named: see count().
+    const [relationships, tables] = await Promise.all([this.oneToMany(table.logicalName), this.metadata.listTablesUnscoped()]);
     const byName = new Map(tables.map((t) => [t.logicalName, t]));
     const chosen = new Map<string, OneToManyRelationship>();
     let notChecked = 0;
@@ -280,12 +283,15 @@ export class DeleteImpactService {
   }
 
   private async count(r: OneToManyRelationship, related: TableInfo, id: string): Promise<{ cascadeDelete: string; result: RelatedCount }> {
-    const base: RelatedCount = { relationship: r.schemaName, table: r.referencingEntity, field: r.referencingAttribute, count: null };
+    const hidden = !this.metadata.scope.allows(related.logicalName);
+    const base: RelatedCount = hidden
+      ? { relationship: OUTSIDE_SCOPE, table: OUTSIDE_SCOPE, field: OUTSIDE_SCOPE, count: null }
+      : { relationship: r.schemaName, table: r.referencingEntity, field: r.referencingAttribute, count: null };
     try {
       // Restrict: the same query names the first few blocking records, so the user knows which to reassign.
       const restrict = r.cascadeDelete === 'Restrict';
       const nameField =
-        restrict && related.primaryNameAttribute && FIELD_NAME.test(related.primaryNameAttribute)
+        !hidden && restrict && related.primaryNameAttribute && FIELD_NAME.test(related.primaryNameAttribute)
           ? related.primaryNameAttribute
           : undefined;
       const res = await this.dv.get<{ '@odata.count'?: number; value?: Array<Record<string, unknown>> }>(related.entitySetName, {
@@ -293,13 +299,14 @@ export class DeleteImpactService {
           $select: nameField ? `${related.primaryIdAttribute},${nameField}` : related.primaryIdAttribute,
           $filter: `_${r.referencingAttribute}_value eq ${id}`,
           $count: 'true',
-          $top: String(restrict ? MAX_BLOCKING_NAMED : 1),
+          $top: String(restrict && !hidden ? MAX_BLOCKING_NAMED : 1),
         },
         context: { table: related.logicalName },
       });
       const n = res.body['@odata.count'];
       if (typeof n !== 'number') return { cascadeDelete: r.cascadeDelete, result: base };
-      const records = restrict && n > 0 ? blockingRecords(res.body.value ?? [], related.primaryIdAttribute, nameField) : undefined;
+      const records =
+        restrict && n > 0 && !hidden ? blockingRecords(res.body.value ?? [], related.primaryIdAttribute, nameField) : undefined;
       const result = { ...base, count: n, ...(n >= COUNT_CAP ? { atLeast: true as const } : {}), ...(records?.length ? { records } : {}) };
       return { cascadeDelete: r.cascadeDelete, result };
     } catch (error) {

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { CacheService } from '../cache/cache.service';
 import { cacheKeys } from '../cache/cache-keys';
@@ -8,6 +8,7 @@ import { dataverseKindOf } from './dataverse-error';
 import { entityDefinitionPath, isLogicalName, odataString, validateTableName } from './odata';
 import { buildFields, labelText, LabelSet, RawAttribute, RawOption, SchemaParts, TableSchema } from './schema-format';
 import { editDistance, worthSuggesting } from '../common/edit-distance';
+import { outsideScope, tableScopeOf, TableScope } from './scope/table-scope';
 
 /** One table of the table list (cached per user). */
 export interface TableInfo {
@@ -35,14 +36,35 @@ const ATTRIBUTE_SELECT =
 /** Tables, their schema, and resolving what the user typed (`contact`, `contacts`) to a table. */
 @Injectable()
 export class MetadataService {
+  private readonly logger = new Logger('Metadata');
+  /** DATAVERSE_TABLES / DATAVERSE_EXCLUDE_TABLES, consulted by every service before it names a table. */
+  readonly scope: TableScope;
+
   constructor(
     private readonly dv: DataverseClient,
     private readonly cache: CacheService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.scope = tableScopeOf(config);
+  }
 
-  /** Business tables visible to the user, sorted by logical name (cached). */
+  /** Business tables visible to the user and in the table scope, sorted by logical name (cached). */
   async listTables(): Promise<TableInfo[]> {
+    const all = await this.allTables();
+    this.scope.reportUnknown(
+      all.map((t) => t.logicalName),
+      this.logger,
+    );
+    return this.scope.filter(all);
+  }
+
+  /** Every business table, the scope not applied: only for counting what a delete reaches, never shown by name. */
+  async listTablesUnscoped(): Promise<TableInfo[]> {
+    return this.allTables();
+  }
+
+  /** Every business table, the scope not applied (for resolving lookup targets' entity sets). */
+  private async allTables(): Promise<TableInfo[]> {
     const account = await this.dv.currentAccount();
     return this.cache.getOrLoad(cacheKeys.tables(this.dv.envHost, account.userKey), this.config.cacheTtl.tablesSeconds, async () => {
       const res = await this.dv.get<{ value: RawEntity[] }>('EntityDefinitions', {
@@ -57,14 +79,27 @@ export class MetadataService {
 
   /** A logical name or an entity set name → the table; unknown names get "did you mean". */
   async resolveTable(input: string): Promise<TableInfo> {
+    return this.resolve(input, false);
+  }
+
+  /** resolveTable without the scope: only for tables the server itself reads (activityparty under an activity). */
+  async resolveInternalTable(input: string): Promise<TableInfo> {
+    return this.resolve(input, true);
+  }
+
+  private async resolve(input: string, internal: boolean): Promise<TableInfo> {
     const name = validateTableName(input);
     const lower = name.toLowerCase();
-    const tables = await this.listTables();
+    const everything = await this.allTables();
+    const tables = internal ? everything : await this.listTables();
     const hit =
-      tables.find((t) => t.logicalName === lower) ??
-      tables.find((t) => t.entitySetName === name) ??
-      tables.find((t) => t.entitySetName.toLowerCase() === lower);
+      everything.find((t) => t.logicalName === lower) ??
+      everything.find((t) => t.entitySetName === name) ??
+      everything.find((t) => t.entitySetName.toLowerCase() === lower);
+    if (hit && !internal) this.scope.assert(hit.logicalName);
     if (hit) return hit;
+    // Refused before anything is asked about it.
+    if (!internal && !this.scope.allows(lower)) throw outsideScope(lower, suggestTables(name, tables));
     // Not in the business-table list (e.g. activityparty): ask for the definition itself.
     if (isLogicalName(lower)) {
       try {
@@ -81,14 +116,16 @@ export class MetadataService {
   }
 
   /** The compact schema of one table (cached for CACHE_TTL_SCHEMA_SECONDS). */
-  async getSchema(input: string): Promise<TableSchema> {
-    const table = await this.resolveTable(input);
+  async getSchema(input: string, options: { internal?: boolean } = {}): Promise<TableSchema> {
+    const table = await this.resolve(input, !!options.internal);
     const account = await this.dv.currentAccount();
-    return this.cache.getOrLoad(
+    const schema = await this.cache.getOrLoad(
       cacheKeys.schema(this.dv.envHost, account.userKey, table.logicalName),
       this.config.cacheTtl.schemaSeconds,
       () => this.loadSchema(table),
     );
+    // Lookup targets outside the scope are cut out of the schema every caller sees.
+    return this.scope.view(schema);
   }
 
   /** Drops the cached schema of one table (or all) and the table list. */
@@ -214,13 +251,13 @@ export class MetadataService {
 
   /** Entity set names of lookup targets: from the table list, asking Dataverse only for the rest. */
   private async entitySetsOf(tables: string[]): Promise<Record<string, string>> {
-    const known = new Map((await this.listTables()).map((t) => [t.logicalName, t.entitySetName]));
+    const known = new Map((await this.allTables()).map((t) => [t.logicalName, t.entitySetName]));
     const result: Record<string, string> = {};
     const missing: string[] = [];
     for (const t of tables.sort()) {
       const set = known.get(t);
       if (set) result[t] = set;
-      else if (isLogicalName(t)) missing.push(t);
+      else if (isLogicalName(t) && this.scope.allows(t)) missing.push(t);
     }
     if (missing.length) {
       const res = await this.optional(

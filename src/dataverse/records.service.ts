@@ -10,6 +10,9 @@ import { FetchRunner, withPaging } from './query/fetch-runner';
 import { chooseColumns, fetchOf, odataQuery, packXml, unpackXml } from './query/list-plan';
 import { ViewsService } from './query/views.service';
 import { CursorStore } from './paging/cursor-store';
+import { assertCursorInScope } from './scope/cursor-scope';
+import { maskRecord } from './scope/table-scope';
+import { assertNoteInScope, regardingColumn, withholdNotes } from './scope/notes-scope';
 import { checkCursorState, checkPageLink, CursorState, invalidCursor, MAX_TOP } from './paging/cursor-state';
 
 export const DEFAULT_TOP = 20;
@@ -59,6 +62,7 @@ export class RecordsService {
     let state: CursorState;
     if (input.cursor) {
       state = await this.loadCursor(input.cursor, table, account.userKey, userHash);
+      await assertCursorInScope(state, () => this.metadata.getSchema(table.logicalName), this.metadata, unpackXml);
     } else {
       const top = input.top ?? DEFAULT_TOP;
       if (!Number.isInteger(top) || top < 1 || top > MAX_TOP)
@@ -68,7 +72,11 @@ export class RecordsService {
         const fetch = await fetchOf(table, input, this.metadata, this.views);
         state = { ...base, l: table.entitySetName, x: packXml(fetch), p: 1 };
       } else {
-        const columns = await chooseColumns(table, input.select, this.metadata, this.views);
+        const columns = regardingColumn(
+          table.logicalName,
+          await chooseColumns(table, input.select, this.metadata, this.views),
+          this.metadata.scope,
+        );
         const query = await odataQuery(table, input, columns, this.metadata);
         state = { ...base, l: `${table.entitySetName}${query}`, ...(columns.kind === 'given' ? { k: 1 as const } : {}) };
       }
@@ -104,8 +112,16 @@ export class RecordsService {
     const records: Record<string, unknown>[] = [];
     let used = 0;
     let truncated = false;
+    let consumed = 0;
+    let withheld = 0;
     for (const row of rows) {
-      const record = withRecordUrl(formatRecord(row, { keepNulls: !!state.k }), apiUrl, table.logicalName, row[table.primaryIdAttribute]);
+      const formatted = formatRecord(row, { keepNulls: !!state.k });
+      if (withholdNotes(table.logicalName, [formatted], this.metadata.scope).withheld) {
+        withheld++;
+        consumed++;
+        continue;
+      }
+      const record = withRecordUrl(maskRecord(formatted, this.metadata.scope), apiUrl, table.logicalName, row[table.primaryIdAttribute]);
       const size = JSON.stringify(record).length + 1;
       if (records.length > 0 && used + size > OUTPUT_BUDGET_CHARS) {
         truncated = true;
@@ -113,12 +129,13 @@ export class RecordsService {
       }
       records.push(record);
       used += size;
+      consumed++;
     }
 
     let next: CursorState | undefined;
     if (truncated) {
       // Continue inside the same page: fetch it again and skip what was already shown.
-      next = { ...state, o: state.o + records.length };
+      next = { ...state, o: state.o + consumed };
     } else if (fetchNext) {
       next = { ...state, p: fetchNext.p, c: fetchNext.c, o: 0 };
     } else if (nextLink) {
@@ -131,9 +148,11 @@ export class RecordsService {
       hasMore: !!next,
       nextCursor: next ? await this.cursors.save(this.dv.envHost, account.userKey, next) : undefined,
     };
+    if (withheld) result.note = `${withheld} note${withheld === 1 ? '' : 's'} about records outside this server's table scope left out.`;
     if (truncated) {
       result.truncated = true;
       result.note =
+        (result.note ? `${result.note} ` : '') +
         `Output was cut at ${records.length} of ${rows.length} records on this page to stay under ${OUTPUT_BUDGET_CHARS} characters; ` +
         'nextCursor continues from the next record. To get more per call, select fewer fields or lower top.';
     }
@@ -147,17 +166,23 @@ export class RecordsService {
   ): Promise<{ table: string; entitySetName: string; id: string; record: Record<string, unknown> }> {
     const id = validateGuid(idInput);
     const table = await this.metadata.resolveTable(tableInput);
-    const columns = await chooseColumns(table, selectInput, this.metadata, this.views);
+    const columns = regardingColumn(
+      table.logicalName,
+      await chooseColumns(table, selectInput, this.metadata, this.views),
+      this.metadata.scope,
+    );
     const res = await this.dv.get<Record<string, unknown>>(recordPath(table.entitySetName, id), {
       query: { $select: columns.kind === 'all' ? undefined : columns.fields.join(',') },
       prefer: { annotations: FORMATTED_ANNOTATIONS },
       context: { table: table.logicalName, id },
     });
+    const record = formatRecord(res.body, { keepNulls: columns.kind === 'given' });
+    assertNoteInScope(table.logicalName, record, this.metadata.scope);
     return {
       table: table.logicalName,
       entitySetName: table.entitySetName,
       id,
-      record: withRecordUrl(formatRecord(res.body, { keepNulls: columns.kind === 'given' }), this.dv.apiUrl, table.logicalName, id),
+      record: withRecordUrl(maskRecord(record, this.metadata.scope), this.dv.apiUrl, table.logicalName, id),
     };
   }
 

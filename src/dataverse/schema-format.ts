@@ -23,6 +23,8 @@ export interface SchemaField {
   options?: string;
   /** Lookup targets: table → navigation property for `"<nav>@odata.bind": "/<entitySet>(<id>)"`. */
   to?: Record<string, string>;
+  /** The lookup can also point to tables outside this server's table scope (left out of `to`). */
+  outsideScope?: true;
 }
 
 export interface TableSchema {

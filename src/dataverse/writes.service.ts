@@ -95,7 +95,7 @@ export class WritesService {
   private async payload(schema: TableSchema, data: unknown, mode: WriteMode) {
     const partySchema =
       data && typeof data === 'object' && !Array.isArray(data) && needsPartySchema(schema, data as Record<string, unknown>)
-        ? await this.metadata.getSchema('activityparty')
+        ? await this.metadata.getSchema('activityparty', { internal: true })
         : undefined;
     const timeZone = hasZoneLessTime([data]) ? await userTimeZone(this.identity) : undefined;
     return withNames(

@@ -75,7 +75,7 @@ export class BulkWritesService {
     const schema = await this.metadata.getSchema(tableInput);
     const total = rows.length + 2;
     const partySchema = rows.some((r) => isObject(r.data) && needsPartySchema(schema, r.data))
-      ? await this.metadata.getSchema('activityparty')
+      ? await this.metadata.getSchema('activityparty', { internal: true })
       : undefined;
 
     const label = mode === 'create' ? 'records' : 'updates';

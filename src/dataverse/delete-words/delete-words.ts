@@ -31,6 +31,10 @@ export interface WordedSummary {
   blocked: boolean;
 }
 
+/** The table of related records in a table outside the table scope: counted, never named. */
+export const OUTSIDE_SCOPE = '(outside scope)';
+const OUTSIDE_WORDS = "in a table outside this server's scope";
+
 /** Most tables whose field display names are read for one summary (one small metadata request each, cached). */
 export const MAX_WORDED_TABLES = 10;
 
@@ -47,6 +51,7 @@ export async function loadDeleteWords(
 ): Promise<DeleteWords> {
   const wanted = new Map<string, Set<string>>([[table.logicalName, new Set(identifying)]]);
   for (const c of counts) {
+    if (c.table === OUTSIDE_SCOPE) continue;
     if (!wanted.has(c.table) && wanted.size >= MAX_WORDED_TABLES) continue;
     wanted.set(c.table, (wanted.get(c.table) ?? new Set()).add(c.field));
   }
@@ -59,6 +64,7 @@ export async function loadDeleteWords(
   );
   const related: DeleteWords['related'] = {};
   for (const c of counts) {
+    if (c.table === OUTSIDE_SCOPE) continue;
     related[c.relationship] = { table: tables.get(c.table)?.displayName ?? c.table, field: labels.get(c.table)?.[c.field] ?? c.field };
   }
   return { table: table.displayName ?? table.logicalName, fields: labels.get(table.logicalName) ?? {}, related };
@@ -75,6 +81,7 @@ function relatedOf(c: WordedCount, w: DeleteWords): { table: string; field: stri
 
 function howMany(c: WordedCount, w: DeleteWords): string {
   const n = c.count === null ? 'an unknown number of' : `${c.count}${c.atLeast ? ' or more' : ''}`;
+  if (c.table === OUTSIDE_SCOPE) return `${n} record${c.count === 1 ? '' : 's'} ${OUTSIDE_WORDS}`;
   const r = relatedOf(c, w);
   return `${n} ${r.table} record${c.count === 1 ? '' : 's'} (${r.field})`;
 }
@@ -103,7 +110,9 @@ export function impactText(s: Omit<WordedSummary, 'table' | 'id' | 'name' | 'fie
   if (s.unlinked.length) lines.push(`Kept, but no longer linked to ${it}: ${s.unlinked.map((c) => howMany(c, w)).join(', ')}.`);
   const unknown = s.blocking.filter((x) => x.count === null);
   if (unknown.length) {
-    const which = unknown.map((c) => `${relatedOf(c, w).table} records (${relatedOf(c, w).field})`).join(', ');
+    const which = unknown
+      .map((c) => (c.table === OUTSIDE_SCOPE ? `records ${OUTSIDE_WORDS}` : `${relatedOf(c, w).table} records (${relatedOf(c, w).field})`))
+      .join(', ');
     lines.push(`Could not check for linked ${which}; if there are any, Dataverse will refuse the delete.`);
   }
   return lines.join(' ');

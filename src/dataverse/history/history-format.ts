@@ -1,5 +1,6 @@
 import type { SchemaField, TableSchema } from '../schema-format';
 import type { LocalClock } from './local-time';
+import { hiddenTargets } from '../scope/table-scope';
 
 /** RetrieveRecordChangeHistory → compact change rows (newest first), values shown as elsewhere: labels, names, local time. */
 
@@ -111,13 +112,20 @@ function shown(values: Row, key: string, f: SchemaField | undefined, clock: Loca
   const formatted = values[`${key}${FV}`];
   const type = f?.type ?? '';
   let out: unknown = raw;
-  if (key.startsWith('_') || f?.to) out = typeof formatted === 'string' ? formatted : raw;
+  if (key.startsWith('_') || f?.to) out = typeof formatted === 'string' && !outsideScope(values, key, f) ? formatted : raw;
   else if (type === 'choice' || type === 'state' || type === 'status' || type === 'choices')
     out = typeof formatted === 'string' ? formatted : (optionLabel(f!, raw) ?? raw);
   else if (type === 'datetime') out = clock(raw, formatted) ?? raw;
   else if (type === 'money' && typeof formatted === 'string') out = formatted;
   if (typeof out === 'string' && out.length > VALUE_MAX) out = `${out.slice(0, VALUE_MAX)}…`;
   return out;
+}
+
+/** A lookup value that points (or may point) to a table outside the table scope: shown by id only, without its name. */
+function outsideScope(values: Row, key: string, f: SchemaField | undefined): boolean {
+  if (!f?.outsideScope) return false;
+  const table = values[`${key}@Microsoft.Dynamics.CRM.lookuplogicalname`];
+  return typeof table !== 'string' || hiddenTargets(f).some((h) => h.table === table);
 }
 
 function optionLabel(f: SchemaField, value: unknown): string | undefined {

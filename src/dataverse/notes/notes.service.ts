@@ -1,8 +1,10 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { ToolError } from '../../common/tool-error';
 import { DataverseClient, FORMATTED_ANNOTATIONS } from '../dataverse.client';
 import { localClock } from '../history/local-time';
 import { IdentityService } from '../identity.service';
+import { MetadataService } from '../metadata.service';
+import { outsideScope } from '../scope/table-scope';
 import { buildQuery, recordPath, validateGuid } from '../odata';
 
 /** Newest notes returned with a record. */
@@ -13,6 +15,7 @@ export const NOTE_TEXT_MAX = 500;
 export const ATTACHMENT_MAX_BYTES = 1_048_576;
 
 const FV = '@OData.Community.Display.V1.FormattedValue';
+const LOOKUP_TABLE = '@Microsoft.Dynamics.CRM.lookuplogicalname';
 const NOTE_FIELDS = 'annotationid,subject,notetext,filename,mimetype,filesize,createdon,_createdby_value';
 
 export interface Note {
@@ -57,9 +60,16 @@ export class NotesService {
   constructor(
     private readonly dv: DataverseClient,
     private readonly identity: IdentityService,
+    @Optional() private readonly metadata?: MetadataService,
   ) {}
 
+  /** Notes are records of `annotation`: the table scope must include it. */
+  private assertNotesInScope(): void {
+    this.metadata?.scope.assert('annotation');
+  }
+
   async listFor(id: string): Promise<NoteList> {
+    this.assertNotesInScope();
     const filter = `_objectid_value eq ${validateGuid(id)}`;
     const [res, clock] = await Promise.all([
       this.dv.getRelative<{ value: Row[]; '@odata.nextLink'?: string }>(
@@ -92,9 +102,17 @@ export class NotesService {
   /** The file of a note: size checked first (without downloading it), then fetched and decoded when text-like. */
   async readAttachment(idInput: string): Promise<Attachment> {
     const id = validateGuid(idInput);
+    this.assertNotesInScope();
     const path = recordPath('annotations', id);
     const ctx = { context: { table: 'annotation', id } };
-    const head = await this.dv.get<Row>(path, { query: { $select: 'filename,mimetype,filesize,isdocument' }, ...ctx });
+    const head = await this.dv.get<Row>(path, {
+      query: { $select: 'filename,mimetype,filesize,isdocument,_objectid_value' },
+      prefer: { annotations: FORMATTED_ANNOTATIONS },
+      ...ctx,
+    });
+    // A note about a record of an out-of-scope table is refused like the table itself.
+    const about = head.body[`_objectid_value${LOOKUP_TABLE}`];
+    if (typeof about === 'string' && this.metadata && !this.metadata.scope.allows(about)) throw outsideScope(about);
     const fileName = str(head.body.filename);
     const fileSize = typeof head.body.filesize === 'number' ? head.body.filesize : 0;
     if (!fileName && !fileSize) {

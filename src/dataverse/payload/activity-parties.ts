@@ -1,5 +1,6 @@
 import { truncate } from '../odata';
 import type { SchemaField, TableSchema } from '../schema-format';
+import { hiddenNavigation, hiddenTarget, outsideScopeMessage } from '../scope/table-scope';
 import { BIND_PATH, BIND_SUFFIX, GUID, idByName, listOr, PayloadState } from './state';
 
 /**
@@ -102,8 +103,10 @@ export function finishParties(s: PayloadState): void {
 }
 
 function partyTargets(s: PayloadState): Record<string, string> {
-  const to = s.ctx.partySchema?.fields.find((f) => f.name === 'partyid')?.to;
-  if (to && Object.keys(to).length) return to;
+  const field = s.ctx.partySchema?.fields.find((f) => f.name === 'partyid');
+  const to = field?.to;
+  // Emptied by the table scope: no party table is left.
+  if (to && (Object.keys(to).length || field?.outsideScope)) return to;
   return Object.fromEntries(['account', 'contact', 'lead', 'systemuser'].map((t) => [t, `partyid_${t}`]));
 }
 
@@ -130,6 +133,11 @@ function party(s: PayloadState, where: string, item: unknown): void {
       const nav = k.slice(0, -BIND_SUFFIX.length).toLowerCase();
       const table = targets.find((t) => to[t].toLowerCase() === nav);
       const bind = typeof v === 'string' ? BIND_PATH.exec(v.trim()) : null;
+      const hidden = table ? undefined : hiddenNavigation(s.ctx.partySchema, nav);
+      if (hidden) {
+        s.problem(`${where}: ${outsideScopeMessage(hidden)}`);
+        return;
+      }
       if (!table) {
         s.problem(`${where}: "${truncate(k, 60)}" is not a party; use "partyid_<table>${BIND_SUFFIX}" with table ${listOr(targets)}.`);
         return;
@@ -164,6 +172,12 @@ function party(s: PayloadState, where: string, item: unknown): void {
               s.entitySetOf(t)?.toLowerCase() === raw.table!.toString().trim().toLowerCase(),
           )
         : undefined;
+    const partyField = s.ctx.partySchema?.fields.find((f) => f.name === 'partyid');
+    const hidden = !table && typeof raw.table === 'string' ? hiddenTarget(partyField, raw.table) : undefined;
+    if (hidden) {
+      s.problem(`${where}: ${outsideScopeMessage(hidden)}`);
+      return;
+    }
     if (!table) {
       s.problem(`${where}: "table" must be one of ${targets.join(', ')} (the kind of record taking part), e.g. ${example}.`);
       return;

@@ -1,5 +1,6 @@
 import { truncate } from '../odata';
 import type { SchemaField } from '../schema-format';
+import { hiddenNavigation, hiddenTarget, outsideScopeMessage } from '../scope/table-scope';
 import { nearest } from './field-names';
 import { BIND_PATH, BIND_SUFFIX, GUID, idByName, listOr, PayloadState } from './state';
 
@@ -12,6 +13,10 @@ import { BIND_PATH, BIND_SUFFIX, GUID, idByName, listOr, PayloadState } from './
 export function writeLookup(s: PayloadState, field: SchemaField, key: string, value: unknown): void {
   const to = field.to!;
   const targets = Object.keys(to);
+  if (!targets.length) {
+    s.problem(`${field.name} points only to tables outside this server's scope; leave it out.`);
+    return;
+  }
   if (!s.claim(field.name, key)) return;
   const example = `{"table": "${targets[0]}", "id": "<guid>"}`;
   if (value === null) {
@@ -25,6 +30,11 @@ export function writeLookup(s: PayloadState, field: SchemaField, key: string, va
     const bind = BIND_PATH.exec(value.trim());
     if (bind) {
       table = targetBySet(s, targets, bind[1]);
+      const hidden = table ? undefined : hiddenTarget(field, bind[1]);
+      if (hidden) {
+        s.problem(`${field.name}: ${outsideScopeMessage(hidden)}`);
+        return;
+      }
       if (!table) {
         s.problem(`${field.name}: "${truncate(value, 80)}" does not point to ${listOr(targets)}; give ${example}.`);
         return;
@@ -63,6 +73,11 @@ export function writeLookup(s: PayloadState, field: SchemaField, key: string, va
       table = targets[0];
     } else {
       table = typeof rawTable === 'string' ? targetByName(s, targets, rawTable) : undefined;
+      const hidden = !table && typeof rawTable === 'string' ? hiddenTarget(field, rawTable) : undefined;
+      if (hidden) {
+        s.problem(`${field.name}: ${outsideScopeMessage(hidden)}`);
+        return;
+      }
       if (!table) {
         s.problem(`${field.name} cannot point to "${truncate(String(rawTable), 60)}"; it can point to ${listOr(targets)}.`);
         return;
@@ -91,6 +106,11 @@ export function writeLookup(s: PayloadState, field: SchemaField, key: string, va
 export function writeRawBind(s: PayloadState, key: string, value: unknown, writable: (field: SchemaField) => boolean): void {
   const given = key.slice(0, -BIND_SUFFIX.length);
   const info = s.navs.get(given.toLowerCase());
+  const hidden = info ? undefined : hiddenNavigation(s.schema, given);
+  if (hidden) {
+    s.problem(`"${truncate(key, 80)}": ${outsideScopeMessage(hidden)}`);
+    return;
+  }
   if (!info) {
     const field = s.byName.get(given.toLowerCase());
     const fix = field?.to
@@ -127,6 +147,11 @@ export function writeRawBind(s: PayloadState, key: string, value: unknown, writa
     return;
   }
   const table = targetBySet(s, info.targets, bind[1]);
+  const hiddenSet = table ? undefined : hiddenTarget(field, bind[1]);
+  if (hiddenSet) {
+    s.problem(`"${exactKey}": ${outsideScopeMessage(hiddenSet)}`);
+    return;
+  }
   if (!table) {
     const other = Object.entries(field.to!).find(([t]) => matchesTable(s, t, bind[1]));
     s.problem(
@@ -142,6 +167,11 @@ export function writeRawBind(s: PayloadState, key: string, value: unknown, writa
 /** A navigation property given without "@odata.bind" (e.g. "parentcustomerid_account": "<guid>"): true when it was one. */
 export function navigationWithoutBind(s: PayloadState, key: string): boolean {
   const nav = s.navs.get(key.toLowerCase());
+  const hidden = nav ? undefined : hiddenNavigation(s.schema, key);
+  if (hidden) {
+    s.problem(`"${truncate(key, 80)}": ${outsideScopeMessage(hidden)}`);
+    return true;
+  }
   if (!nav) return false;
   s.problem(
     `"${key}" is a navigation property: write the lookup as "${nav.field.name}": {"table": "${nav.targets[0]}", "id": "<guid>"} or as "${nav.nav}@odata.bind": "/${s.entitySetOf(nav.targets[0]) ?? '<entity set>'}(<guid>)".`,

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { ToolError } from '../../common/tool-error';
 import { DataverseClient, FORMATTED_ANNOTATIONS } from '../dataverse.client';
 import { formatRecord } from '../formatting';
+import { maskRecord } from '../scope/table-scope';
 import { MetadataService } from '../metadata.service';
 import { buildQuery, validateFilter } from '../odata';
 import { aggregateFetch, AggregatePlan, AggregateSpec, applyExpression, GroupKey, planAggregate, propertyOf } from './aggregate-plan';
@@ -74,7 +75,7 @@ export class AggregateService {
       }
       throw error;
     }
-    const groups = rows.map((r) => (plan.mode === 'apply' ? applyGroup(r, plan) : fetchGroup(r, plan)));
+    const groups = rows.map((r) => maskRecord(plan.mode === 'apply' ? applyGroup(r, plan) : fetchGroup(r, plan), this.metadata.scope));
     const first = plan.aggregates[0].alias;
     groups.sort((a, b) => num(b[first]) - num(a[first]));
     const shown = groups.slice(0, top);

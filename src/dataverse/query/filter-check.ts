@@ -1,5 +1,6 @@
 import { ToolError } from '../../common/tool-error';
 import { truncate } from '../odata';
+import { hiddenNavigation, isScoped, outsideScope } from '../scope/table-scope';
 import type { SchemaField, TableSchema } from '../schema-format';
 import { CHOICE_TYPES, DATE_TYPES, didYouMean, fieldMap, isLookup, lookupFilterHint, lookupOfValueName, nearFields } from './field-names';
 
@@ -87,6 +88,23 @@ export interface FilterCheckContext {
   primaryNames: Map<string, string | undefined>;
 }
 
+/**
+ * Under a table scope a navigation path must stay inside it: a lookup's navigation to an out-of-scope table is
+ * refused, and so is a collection navigation (its table cannot be told from the schema).
+ */
+function scopeCheck(path: string, schema: TableSchema, fields: Map<string, unknown>, navs: Set<string>, lambdas: Set<string>): void {
+  if (!path.includes('/') || !isScoped(schema)) return;
+  const head = path.split('/')[0];
+  if (lambdas.has(head)) return;
+  const hidden = hiddenNavigation(schema, head);
+  if (hidden) throw outsideScope(hidden);
+  if (fields.has(head) || navs.has(head)) return;
+  throw new ToolError(
+    'invalid_input',
+    `"${truncate(path, 80)}" navigates to related records through a relationship; under this server's table scope a filter can follow only lookups (see "to" in get_table_schema). Filter the related table with list_records instead.`,
+  );
+}
+
 /** Throws a ToolError that says how to fix the first problem found; returns quietly otherwise. */
 export function checkFilter(filter: string, ctx: FilterCheckContext): void {
   const tokens = tokenize(filter);
@@ -101,6 +119,7 @@ export function checkFilter(filter: string, ctx: FilterCheckContext): void {
       lambdaVars.add(t.text); // any(o:o/name eq 'x')
       continue;
     }
+    scopeCheck(t.text, ctx.schema, fields, navigations, lambdaVars);
     if (next?.text === '(') continue; // a function: contains(, Microsoft.Dynamics.CRM.LastXDays(
     const prev = tokens[k - 1];
     // Right after an operand stands an operator: "name eqq 1" is a syntax error for Dataverse to report.

@@ -9,6 +9,8 @@ import { checkFetchXml, FETCHXML_LIMITS } from './fetchxml-check';
 import { checkFilter } from './filter-check';
 import type { ViewsService } from './views.service';
 import { parseXml, serializeXml, XmlElement } from './xml';
+import { viewWithinScope } from '../scope/cursor-scope';
+import { regardingAttribute } from '../scope/notes-scope';
 
 /** What list_records and get_record read: `select` as given, `*` for every field, or the default view's columns. */
 export type Columns = { kind: 'all' } | { kind: 'given'; fields: string[] } | { kind: 'view'; fields: string[] };
@@ -100,13 +102,14 @@ export async function fetchOf(
   const schema = await metadata.getSchema(table.logicalName);
   if (input.fetchXml !== undefined) {
     const checked = await checkFetchXml(input.fetchXml, schema, (t) => metadata.getSchema(t));
-    return checked.root;
+    return regardingAttribute(table.logicalName, checked.root, metadata.scope);
   }
   const view = await views.resolve(table, input.view ?? '');
   if (!view.fetchXml) throw new ToolError('invalid_input', `The view "${view.name}" has no query to run.`);
   const root = parseXml(view.fetchXml, FETCHXML_LIMITS, `the FetchXML of view "${view.name}"`);
   for (const a of ['top', 'count', 'page', 'paging-cookie']) delete root.attrs[a];
-  return root;
+  // A view may link tables outside the table scope: dropped when it only adds columns, refused otherwise.
+  return regardingAttribute(table.logicalName, viewWithinScope(root, metadata.scope), metadata.scope);
 }
 
 /** FetchXML inside a cursor: deflated, base64url. */

@@ -42,15 +42,16 @@ export class RelationshipsService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  /** The N:N and 1:N relationships of a table (cached for the schema's time). */
+  /** The N:N and 1:N relationships of a table to tables in scope (cached for the schema's time). */
   async of(tableInput: string): Promise<TableRelationship[]> {
     const table = await this.metadata.resolveTable(tableInput);
     const account = await this.dv.currentAccount();
-    return this.cache.getOrLoad(
+    const all = await this.cache.getOrLoad(
       `${cacheKeys.schema(this.dv.envHost, account.userKey, table.logicalName)}:relationships`,
       this.config.cacheTtl.schemaSeconds,
       () => this.load(table.logicalName),
     );
+    return all.filter((r) => this.metadata.scope.allows(r.table));
   }
 
   private async load(logicalName: string): Promise<TableRelationship[]> {

@@ -59,16 +59,23 @@ export class SearchService {
     const requested = await this.resolveTables(input.tables);
     const status = await this.status();
     if (status === 'off') return this.fallback(query, requested, top);
+    const scope = this.metadata.scope;
     if (requested && status) {
       const missing = requested.filter((t) => !status.tables.has(t.logicalName));
-      if (missing.length) throw new ToolError('invalid_input', notSearchableMessage(missing, status));
+      const inScope = { ...status, tables: new Map([...status.tables].filter(([t]) => scope.allows(t))) };
+      if (missing.length) throw new ToolError('invalid_input', notSearchableMessage(missing, inScope));
     }
+    // Under a table scope an unrestricted search names the (indexed) tables in scope: nothing else is searched.
+    const targets =
+      requested ??
+      (scope.active ? (await this.metadata.listTables()).filter((t) => !status || status.tables.has(t.logicalName)) : undefined);
+    if (targets && !targets.length) return { results: [] };
 
     const all = await this.metadata.listTables();
     const keys = new Map<string, TableKeys>(all.map((t) => [t.logicalName, { name: t.primaryNameAttribute, id: t.primaryIdAttribute }]));
     for (const t of status?.tables.values() ?? []) if (!keys.get(t.logicalName)?.name) keys.set(t.logicalName, { name: t.primaryName });
     const body: Record<string, unknown> = { search: query, count: true, top };
-    if (requested) body.entities = JSON.stringify(requested.map((t) => searchEntity(t, status)));
+    if (targets) body.entities = JSON.stringify(targets.map((t) => searchEntity(t, status)));
 
     let answer: unknown;
     try {
@@ -103,8 +110,9 @@ export class SearchService {
       throw error;
     }
     const parsed = parseSearchResponse(answer, keys);
+    const hits = parsed.hits.filter((h) => scope.allows(h.table));
     return {
-      ...withinBudget(parsed.hits.slice(0, top)),
+      ...withinBudget(hits.slice(0, top)),
       ...(parsed.totalCount !== undefined ? { totalCount: parsed.totalCount } : {}),
     };
   }
