@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { connectHttp } from '../test/support/mcp-clients';
 import { spawnHttpServer, SpawnedServer } from '../test/support/server-process';
 import { bulkCreateRow, BulkCreateResult, measureBulkCreate } from './lib/bulk-create';
+import { coldSchemaRow, measureColdSchema } from './lib/cold-schema';
 import { startEmulatorProcess, EmulatorProcess } from './lib/emulator-process';
 import { closeDirectAgent } from './lib/load';
 import { measureMemory, memoryMix, MemoryResult } from './lib/memory';
@@ -116,6 +117,7 @@ function table(
   sizes: SizeRow[],
   query: QueryRow[],
   bulk: BulkCreateResult,
+  extra: string[][] = [],
 ): string {
   const rows: string[][] = [];
   const bare = startup[1].median;
@@ -173,6 +175,7 @@ function table(
     rows.push(['output size', s.label, `${int(s.chars)} chars ≈ ${tokens(s.chars)} tokens${raw}`, '']);
   }
   for (const q of query) rows.push(['query', q.measure, q.result, q.goal]);
+  rows.push(...extra);
   const header = ['area', 'measure', 'result', 'goal'];
   return [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
 }
@@ -187,6 +190,7 @@ async function main(): Promise<void> {
     const mem = await memory(emulator, token);
     const query = await measureQueryWithServer(emulator, token);
     const bulk = await measureBulkCreate(emulator, token);
+    const coldSchema = await measureColdSchema(emulator, token);
     const environment = {
       node: process.version,
       cpus: cpus().length,
@@ -194,7 +198,7 @@ async function main(): Promise<void> {
       loadavgAtEnd: loadavg(),
       startedAt: startedAt.toISOString(),
     };
-    const out = table(startup, overhead, mem, sizes, queryRows(query), bulk);
+    const out = table(startup, overhead, mem, sizes, queryRows(query), bulk, [coldSchemaRow(coldSchema)]);
     console.log(
       `dataverse-mcp benchmarks — Node ${process.version}, ${cpus().length} CPUs; load generator, server and emulator are 3 processes`,
     );
@@ -203,7 +207,7 @@ async function main(): Promise<void> {
     mkdirSync(dir, { recursive: true });
     writeFileSync(
       join(dir, 'latest.json'),
-      JSON.stringify({ environment, startup, overhead, memory: mem, sizes, query, bulkCreate: bulk }, null, 2),
+      JSON.stringify({ environment, startup, overhead, memory: mem, sizes, query, bulkCreate: bulk, coldSchema }, null, 2),
     );
     writeFileSync(join(dir, 'latest.md'), `${out}\n`);
     console.log(

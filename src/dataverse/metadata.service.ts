@@ -56,10 +56,10 @@ export class MetadataService {
   }
 
   /** A logical name or an entity set name → the table; unknown names get "did you mean". */
-  async resolveTable(input: string): Promise<TableInfo> {
+  async resolveTable(input: string, known?: TableInfo[]): Promise<TableInfo> {
     const name = validateTableName(input);
     const lower = name.toLowerCase();
-    const tables = await this.listTables();
+    const tables = known ?? (await this.listTables());
     const hit =
       tables.find((t) => t.logicalName === lower) ??
       tables.find((t) => t.entitySetName === name) ??
@@ -82,13 +82,35 @@ export class MetadataService {
 
   /** The compact schema of one table (cached for CACHE_TTL_SCHEMA_SECONDS). */
   async getSchema(input: string): Promise<TableSchema> {
-    const table = await this.resolveTable(input);
+    return (await this.getSchemaWith(input, async () => undefined)).schema;
+  }
+
+  /**
+   * The schema and `extra(logicalName)` (views, relationships: reads that need only the name) in one wave of
+   * requests. With the table list cached the name is resolved first (no request); without it the schema, the
+   * extras and the table list load at once under the typed name when it looks like a logical name, and only a
+   * name that resolves to another table (an entity set name such as "contacts") costs a second wave.
+   */
+  async getSchemaWith<T>(input: string, extra: (logicalName: string) => Promise<T>): Promise<{ schema: TableSchema; extra: T }> {
+    const name = validateTableName(input);
     const account = await this.dv.currentAccount();
-    return this.cache.getOrLoad(
-      cacheKeys.schema(this.dv.envHost, account.userKey, table.logicalName),
-      this.config.cacheTtl.schemaSeconds,
-      () => this.loadSchema(table),
-    );
+    const host = this.dv.envHost;
+    const load = (logicalName: string) =>
+      this.cache.getOrLoad(cacheKeys.schema(host, account.userKey, logicalName), this.config.cacheTtl.schemaSeconds, () =>
+        this.loadSchema(logicalName),
+      );
+    const both = (logicalName: string) => Promise.all([load(logicalName), extra(logicalName)]);
+    const known = await this.cache.get<TableInfo[]>(cacheKeys.tables(host, account.userKey));
+    const guess = name.toLowerCase();
+    if (known || !isLogicalName(guess)) {
+      const [schema, more] = await both((await this.resolveTable(name, known)).logicalName);
+      return { schema, extra: more };
+    }
+    const early = both(guess);
+    early.catch(() => undefined); // awaited below unless the guess was wrong
+    const table = await this.resolveTable(name);
+    const [schema, more] = table.logicalName === guess ? await early : await both(table.logicalName);
+    return { schema, extra: more };
   }
 
   /** Drops the cached schema of one table (or all) and the table list. */
@@ -112,12 +134,11 @@ export class MetadataService {
     return { tables: 'all' };
   }
 
-  private async loadSchema(table: TableInfo): Promise<TableSchema> {
-    const base = entityDefinitionPath(table.logicalName);
-    const attrs = `${base}/Attributes`;
-    const cast = (type: string) => `${attrs}/Microsoft.Dynamics.CRM.${type}`;
+  private async loadSchema(logicalName: string): Promise<TableSchema> {
+    const base = entityDefinitionPath(logicalName);
+    const cast = (type: string) => `${base}/Attributes/Microsoft.Dynamics.CRM.${type}`;
     const optionsExpand = 'OptionSet($select=Options),GlobalOptionSet($select=Options)';
-    const ctx = { context: { table: table.logicalName } };
+    const ctx = { context: { table: logicalName } };
     const byName = { ...ctx, expect: { rows: ['LogicalName'] } };
     type Rows<T> = { value: T[] };
     type WithOptions = {
@@ -125,9 +146,19 @@ export class MetadataService {
       OptionSet?: { Options?: RawOption[] } | null;
       GlobalOptionSet?: { Options?: RawOption[] } | null;
     };
-    const [entity, attributes, strings, memos, dates, picklists, multi, states, statuses, lookups, manyToOne] = await Promise.all([
-      this.dv.get<RawEntity>(base, { query: { $select: `${ENTITY_SELECT},IsActivity` }, expect: { strings: TABLE_KEYS }, ...ctx }),
-      this.dv.get<Rows<RawAttribute>>(attrs, { query: { $select: ATTRIBUTE_SELECT }, ...byName }),
+    type ManyToOne = { ReferencingAttribute: string; ReferencedEntity: string; ReferencingEntityNavigationPropertyName: string };
+    const manyToOneKeys = ['ReferencingAttribute', 'ReferencedEntity', 'ReferencingEntityNavigationPropertyName'];
+    // The definition, its attributes and its N:1 relationships in one request ($expand); the type-specific
+    // properties need one cast request each (EnumAttributeMetadata is not castable), all in the same wave.
+    const [entity, strings, memos, dates, picklists, multi, states, statuses, lookups] = await Promise.all([
+      this.dv.get<RawEntity & { Attributes: RawAttribute[]; ManyToOneRelationships: ManyToOne[] }>(base, {
+        query: {
+          $select: `${ENTITY_SELECT},IsActivity`,
+          $expand: `Attributes($select=${ATTRIBUTE_SELECT}),ManyToOneRelationships($select=${manyToOneKeys.join(',')})`,
+        },
+        expect: { strings: TABLE_KEYS, lists: { Attributes: ['LogicalName'], ManyToOneRelationships: manyToOneKeys } },
+        ...ctx,
+      }),
       this.dv.get<Rows<{ LogicalName: string; MaxLength?: number }>>(cast('StringAttributeMetadata'), {
         query: { $select: 'LogicalName,MaxLength' },
         ...byName,
@@ -162,14 +193,6 @@ export class MetadataService {
         query: { $select: 'LogicalName,Targets' },
         ...byName,
       }),
-      this.dv.get<Rows<{ ReferencingAttribute: string; ReferencedEntity: string; ReferencingEntityNavigationPropertyName: string }>>(
-        `${base}/ManyToOneRelationships`,
-        {
-          query: { $select: 'ReferencingAttribute,ReferencedEntity,ReferencingEntityNavigationPropertyName' },
-          ...ctx,
-          expect: { rows: ['ReferencingAttribute', 'ReferencedEntity', 'ReferencingEntityNavigationPropertyName'] },
-        },
-      ),
     ]);
 
     const options = new Map<string, RawOption[]>();
@@ -180,13 +203,13 @@ export class MetadataService {
       }
     }
     const navigation = new Map<string, Map<string, string>>();
-    for (const r of manyToOne.body.value) {
+    for (const r of entity.body.ManyToOneRelationships) {
       const m = navigation.get(r.ReferencingAttribute) ?? new Map<string, string>();
       m.set(r.ReferencedEntity, r.ReferencingEntityNavigationPropertyName);
       navigation.set(r.ReferencingAttribute, m);
     }
     const parts: SchemaParts = {
-      attributes: attributes.body.value,
+      attributes: entity.body.Attributes,
       maxLengths: new Map(
         [...strings.body.value, ...memos.body.value]
           .filter((r) => typeof r.MaxLength === 'number')
@@ -209,6 +232,7 @@ export class MetadataService {
       isActivity: !!e.IsActivity,
       fields,
       entitySets: await this.entitySetsOf(targetTables),
+      fieldsJson: { all: JSON.stringify(fields), writable: JSON.stringify(fields.filter((f) => !f.readOnly)) },
     };
   }
 
