@@ -13,6 +13,7 @@ import { connectHttp } from '../test/support/mcp-clients';
 import { spawnHttpServer, SpawnedServer } from '../test/support/server-process';
 import { bulkCreateRow, BulkCreateResult, measureBulkCreate } from './lib/bulk-create';
 import { coldSchemaRow, measureColdSchema } from './lib/cold-schema';
+import { measureStdioCalls, stdioCallRows } from './lib/stdio-calls';
 import { startEmulatorProcess, EmulatorProcess } from './lib/emulator-process';
 import { closeDirectAgent } from './lib/load';
 import { measureMemory, memoryMix, MemoryResult } from './lib/memory';
@@ -158,7 +159,7 @@ function table(
     'memory (RSS)',
     `after ${int(mem.afterCalls)} calls (16 clients)`,
     `${mem.afterMb.toFixed(1)} MB${mem.callErrors ? ` (${mem.callErrors} errors)` : ''}`,
-    '',
+    '≤ 150 MB',
   ]);
   const ys = mem.samples.map(([, y]) => y);
   rows.push([
@@ -191,6 +192,7 @@ async function main(): Promise<void> {
     const query = await measureQueryWithServer(emulator, token);
     const bulk = await measureBulkCreate(emulator, token);
     const coldSchema = await measureColdSchema(emulator, token);
+    const stdioCalls = await measureStdioCalls(emulator, token);
     const environment = {
       node: process.version,
       cpus: cpus().length,
@@ -198,7 +200,7 @@ async function main(): Promise<void> {
       loadavgAtEnd: loadavg(),
       startedAt: startedAt.toISOString(),
     };
-    const out = table(startup, overhead, mem, sizes, queryRows(query), bulk, [coldSchemaRow(coldSchema)]);
+    const out = table(startup, overhead, mem, sizes, queryRows(query), bulk, [coldSchemaRow(coldSchema), ...stdioCallRows(stdioCalls)]);
     console.log(
       `dataverse-mcp benchmarks — Node ${process.version}, ${cpus().length} CPUs; load generator, server and emulator are 3 processes`,
     );
@@ -207,7 +209,7 @@ async function main(): Promise<void> {
     mkdirSync(dir, { recursive: true });
     writeFileSync(
       join(dir, 'latest.json'),
-      JSON.stringify({ environment, startup, overhead, memory: mem, sizes, query, bulkCreate: bulk, coldSchema }, null, 2),
+      JSON.stringify({ environment, startup, overhead, memory: mem, sizes, query, bulkCreate: bulk, coldSchema, stdioCalls }, null, 2),
     );
     writeFileSync(join(dir, 'latest.md'), `${out}\n`);
     console.log(
