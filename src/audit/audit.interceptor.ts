@@ -21,9 +21,9 @@ type Outcome = 'ok' | 'error';
  * Dataverse request ids the call produced.
  *
  * `around` is the plain async form the tool pipeline calls (no rxjs per call); `intercept` is the same for Nest.
- * Every field of the event is a name, a kind, a number, an id or an outcome — none can hold a secret — so outside
- * a request scope the event goes to a child of the root logger without the redaction pass (same level, same
- * destination, same `context: "audit"`).
+ * Every fixed field of the event is a name, a kind, a number, an id or an outcome — none can hold a secret — so
+ * outside a request scope an event without tool-set extras goes to a child of the root logger without the redaction
+ * pass (same level, same destination, same `context: "audit"`).
  */
 @Injectable()
 export class AuditInterceptor implements NestInterceptor {
@@ -85,13 +85,14 @@ export class AuditInterceptor implements NestInterceptor {
         dataverseRequestIds: ctx?.dataverseRequestIds.length ? [...ctx.dataverseRequestIds] : undefined,
         ...ctx?.auditExtras,
       };
-      this.log(event, `tool ${tool} ${outcome}`);
+      // Extras are set by tools (free-form keys): those events keep the redaction pass.
+      this.log(event, `tool ${tool} ${outcome}`, !!ctx && Object.keys(ctx.auditExtras).length > 0);
     };
   }
 
-  private log(event: Record<string, unknown>, message: string): void {
+  private log(event: Record<string, unknown>, message: string, redact: boolean): void {
     // In a request scope (HTTP) the request's logger carries its bindings: logged through it, as any other line.
-    if (storage.getStore()) return this.logger.info(event, message);
+    if (redact || storage.getStore()) return this.logger.info(event, message);
     const current = this.logger.logger;
     let audit = this.unredacted.get(current);
     if (!audit) {
