@@ -12,6 +12,8 @@ import { join } from 'node:path';
 import { connectHttp } from '../test/support/mcp-clients';
 import { spawnHttpServer, SpawnedServer } from '../test/support/server-process';
 import { bulkCreateRow, BulkCreateResult, measureBulkCreate } from './lib/bulk-create';
+import { coldSchemaRow, measureColdSchema } from './lib/cold-schema';
+import { measureStdioCalls, stdioCallRows } from './lib/stdio-calls';
 import { startEmulatorProcess, EmulatorProcess } from './lib/emulator-process';
 import { closeDirectAgent } from './lib/load';
 import { measureMemory, memoryMix, MemoryResult } from './lib/memory';
@@ -118,7 +120,7 @@ function table(
   sizes: SizeRow[],
   query: QueryRow[],
   bulk: BulkCreateResult,
-  surface: string[][],
+  extra: string[][] = [],
 ): string {
   const rows: string[][] = [];
   const bare = startup[1].median;
@@ -159,7 +161,7 @@ function table(
     'memory (RSS)',
     `after ${int(mem.afterCalls)} calls (16 clients)`,
     `${mem.afterMb.toFixed(1)} MB${mem.callErrors ? ` (${mem.callErrors} errors)` : ''}`,
-    '',
+    '≤ 150 MB',
   ]);
   const ys = mem.samples.map(([, y]) => y);
   rows.push([
@@ -176,7 +178,7 @@ function table(
     rows.push(['output size', s.label, `${int(s.chars)} chars ≈ ${tokens(s.chars)} tokens${raw}`, '']);
   }
   for (const q of query) rows.push(['query', q.measure, q.result, q.goal]);
-  rows.push(...surface);
+  rows.push(...extra);
   const header = ['area', 'measure', 'result', 'goal'];
   return [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
 }
@@ -193,6 +195,8 @@ async function main(): Promise<void> {
     const query = await measureQueryWithServer(emulator, token);
     const compact = await measureCompactWithServer(emulator, token);
     const bulk = await measureBulkCreate(emulator, token);
+    const coldSchema = await measureColdSchema(emulator, token);
+    const stdioCalls = await measureStdioCalls(emulator, token);
     const environment = {
       node: process.version,
       cpus: cpus().length,
@@ -200,7 +204,11 @@ async function main(): Promise<void> {
       loadavgAtEnd: loadavg(),
       startedAt: startedAt.toISOString(),
     };
-    const out = table(startup, overhead, mem, sizes, [...queryRows(query), ...compactRows(compact)], bulk, surfaceRows(surface));
+    const out = table(startup, overhead, mem, sizes, [...queryRows(query), ...compactRows(compact)], bulk, [
+      ...surfaceRows(surface),
+      coldSchemaRow(coldSchema),
+      ...stdioCallRows(stdioCalls),
+    ]);
     console.log(
       `dataverse-mcp benchmarks — Node ${process.version}, ${cpus().length} CPUs; load generator, server and emulator are 3 processes`,
     );
@@ -209,7 +217,11 @@ async function main(): Promise<void> {
     mkdirSync(dir, { recursive: true });
     writeFileSync(
       join(dir, 'latest.json'),
-      JSON.stringify({ environment, startup, overhead, memory: mem, sizes, query, compact, bulkCreate: bulk, surface }, null, 2),
+      JSON.stringify(
+        { environment, startup, overhead, memory: mem, sizes, query, compact, bulkCreate: bulk, surface, coldSchema, stdioCalls },
+        null,
+        2,
+      ),
     );
     writeFileSync(join(dir, 'latest.md'), `${out}\n`);
     console.log(

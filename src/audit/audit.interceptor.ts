@@ -1,6 +1,8 @@
 import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { PinoLogger } from 'nestjs-pino';
+import { storage } from 'nestjs-pino/storage';
+import type { Logger as Pino } from 'pino';
 import { Observable, tap } from 'rxjs';
 import { callContext } from '../common/call-context';
 import { ToolError } from '../common/tool-error';
@@ -11,13 +13,22 @@ export type AuditCategory = 'auth' | 'read' | 'create' | 'update' | 'destructive
 /** Marks a tool class or method with its audit category (DESIGN §1 "kind"). */
 export const AUDIT_CATEGORY_KEY = 'dataverse-mcp:audit-category';
 
+type Outcome = 'ok' | 'error';
+
 /**
  * One structured JSON audit event per tool call: tool, category, user, the names of the arguments
  * and the table — never record values, filters or tokens —, outcome and error kind, duration, and the
  * Dataverse request ids the call produced.
+ *
+ * `around` is the plain async form the tool pipeline calls (no rxjs per call); `intercept` is the same for Nest.
+ * Every fixed field of the event is a name, a kind, a number, an id or an outcome — none can hold a secret — so
+ * outside a request scope an event without tool-set extras goes to a child of the root logger without the redaction
+ * pass (same level, same destination, same `context: "audit"`).
  */
 @Injectable()
 export class AuditInterceptor implements NestInterceptor {
+  private readonly unredacted = new WeakMap<Pino, Pino>();
+
   constructor(
     private readonly reflector: Reflector,
     private readonly logger: PinoLogger,
@@ -25,7 +36,30 @@ export class AuditInterceptor implements NestInterceptor {
     this.logger.setContext('audit');
   }
 
+  async around<T>(context: ExecutionContext, next: () => Promise<T>): Promise<T> {
+    const emit = this.begin(context);
+    let result: T;
+    try {
+      result = await next();
+    } catch (error) {
+      emit('error', error);
+      throw error;
+    }
+    emit((result as { isError?: boolean } | undefined)?.isError ? 'error' : 'ok');
+    return result;
+  }
+
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const emit = this.begin(context);
+    return next.handle().pipe(
+      tap({
+        next: (result) => emit((result as { isError?: boolean } | undefined)?.isError ? 'error' : 'ok'),
+        error: (error) => emit('error', error),
+      }),
+    );
+  }
+
+  private begin(context: ExecutionContext): (outcome: Outcome, error?: unknown) => void {
     const started = process.hrtime.bigint();
     const handler = context.getHandler();
     const tool = (Reflect.getMetadata(MCP_TOOL_METADATA_KEY, handler) as { name?: string } | undefined)?.name ?? handler.name;
@@ -34,7 +68,7 @@ export class AuditInterceptor implements NestInterceptor {
     const argNames = Object.keys(args).sort();
     const table = typeof args.table === 'string' ? args.table.slice(0, 128) : undefined;
 
-    const emit = (outcome: 'ok' | 'error', error?: unknown) => {
+    return (outcome, error) => {
       const ctx = callContext.current();
       const event = {
         audit: true,
@@ -51,14 +85,20 @@ export class AuditInterceptor implements NestInterceptor {
         dataverseRequestIds: ctx?.dataverseRequestIds.length ? [...ctx.dataverseRequestIds] : undefined,
         ...ctx?.auditExtras,
       };
-      this.logger.info(event, `tool ${tool} ${outcome}`);
+      // Extras are set by tools (free-form keys): those events keep the redaction pass.
+      this.log(event, `tool ${tool} ${outcome}`, !!ctx && Object.keys(ctx.auditExtras).length > 0);
     };
+  }
 
-    return next.handle().pipe(
-      tap({
-        next: (result) => emit((result as { isError?: boolean } | undefined)?.isError ? 'error' : 'ok'),
-        error: (error) => emit('error', error),
-      }),
-    );
+  private log(event: Record<string, unknown>, message: string, redact: boolean): void {
+    // In a request scope (HTTP) the request's logger carries its bindings: logged through it, as any other line.
+    if (redact || storage.getStore()) return this.logger.info(event, message);
+    const current = this.logger.logger;
+    let audit = this.unredacted.get(current);
+    if (!audit) {
+      audit = current.child({ context: 'audit' }, { redact: [] });
+      this.unredacted.set(current, audit);
+    }
+    audit.info(event, message);
   }
 }

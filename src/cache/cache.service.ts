@@ -155,6 +155,14 @@ export class CacheService implements OnModuleInit, OnApplicationShutdown {
         }
       }
       if (Date.now() < this.bypassUntil) return undefined;
+    } else {
+      // The in-memory store is a Map in this process: nothing to wait for, so no timer per operation.
+      try {
+        return await op();
+      } catch (error) {
+        this.logger.warn({ err: error instanceof Error ? error.message : error }, 'in-memory cache operation failed');
+        return undefined;
+      }
     }
     let timer: NodeJS.Timeout | undefined;
     try {

@@ -78,8 +78,8 @@ export class MetadataService {
   }
 
   /** A logical name or an entity set name → the table; unknown names get "did you mean". */
-  async resolveTable(input: string): Promise<TableInfo> {
-    return this.resolve(input, false);
+  async resolveTable(input: string, known?: TableInfo[]): Promise<TableInfo> {
+    return this.resolve(input, false, known);
   }
 
   /** resolveTable without the scope: only for tables the server itself reads (activityparty under an activity). */
@@ -87,11 +87,12 @@ export class MetadataService {
     return this.resolve(input, true);
   }
 
-  private async resolve(input: string, internal: boolean): Promise<TableInfo> {
+  /** `known`: the cached table list when the caller already has it (no second cache read). */
+  private async resolve(input: string, internal: boolean, known?: TableInfo[]): Promise<TableInfo> {
     const name = validateTableName(input);
     const lower = name.toLowerCase();
-    const everything = await this.allTables();
-    const tables = internal ? everything : await this.listTables();
+    const everything = known ?? (await this.allTables());
+    const tables = internal ? everything : known ? this.scope.filter(known) : await this.listTables();
     const hit =
       everything.find((t) => t.logicalName === lower) ??
       everything.find((t) => t.entitySetName === name) ??
@@ -117,15 +118,41 @@ export class MetadataService {
 
   /** The compact schema of one table (cached for CACHE_TTL_SCHEMA_SECONDS). */
   async getSchema(input: string, options: { internal?: boolean } = {}): Promise<TableSchema> {
-    const table = await this.resolve(input, !!options.internal);
+    return (await this.getSchemaWith(input, async () => undefined, options)).schema;
+  }
+
+  /**
+   * The schema and `extra(logicalName)` (views, relationships: reads that need only the name) in one wave of
+   * requests. With the table list cached the name is resolved first (no request); without it the schema, the
+   * extras and the table list load at once under the typed name when it looks like a logical name the table scope
+   * allows (nothing is asked about a table outside it), and only a name that resolves to another table (an entity
+   * set name such as "contacts") costs a second wave. Lookup targets outside the scope are cut out of the schema.
+   */
+  async getSchemaWith<T>(
+    input: string,
+    extra: (logicalName: string) => Promise<T>,
+    options: { internal?: boolean } = {},
+  ): Promise<{ schema: TableSchema; extra: T }> {
+    const name = validateTableName(input);
+    const internal = !!options.internal;
     const account = await this.dv.currentAccount();
-    const schema = await this.cache.getOrLoad(
-      cacheKeys.schema(this.dv.envHost, account.userKey, table.logicalName),
-      this.config.cacheTtl.schemaSeconds,
-      () => this.loadSchema(table),
-    );
-    // Lookup targets outside the scope are cut out of the schema every caller sees.
-    return this.scope.view(schema);
+    const host = this.dv.envHost;
+    const load = (logicalName: string) =>
+      this.cache.getOrLoad(cacheKeys.schema(host, account.userKey, logicalName), this.config.cacheTtl.schemaSeconds, () =>
+        this.loadSchema(logicalName),
+      );
+    const both = (logicalName: string) => Promise.all([load(logicalName), extra(logicalName)]);
+    const known = await this.cache.get<TableInfo[]>(cacheKeys.tables(host, account.userKey));
+    const guess = name.toLowerCase();
+    if (known || !isLogicalName(guess) || (!internal && !this.scope.allows(guess))) {
+      const [schema, more] = await both((await this.resolve(name, internal, known)).logicalName);
+      return { schema: this.scope.view(schema), extra: more };
+    }
+    const early = both(guess);
+    early.catch(() => undefined); // awaited below unless the guess was wrong
+    const table = await this.resolve(name, internal);
+    const [schema, more] = table.logicalName === guess ? await early : await both(table.logicalName);
+    return { schema: this.scope.view(schema), extra: more };
   }
 
   /** Drops the cached schema of one table (or all) and the table list. */
@@ -149,12 +176,11 @@ export class MetadataService {
     return { tables: 'all' };
   }
 
-  private async loadSchema(table: TableInfo): Promise<TableSchema> {
-    const base = entityDefinitionPath(table.logicalName);
-    const attrs = `${base}/Attributes`;
-    const cast = (type: string) => `${attrs}/Microsoft.Dynamics.CRM.${type}`;
+  private async loadSchema(logicalName: string): Promise<TableSchema> {
+    const base = entityDefinitionPath(logicalName);
+    const cast = (type: string) => `${base}/Attributes/Microsoft.Dynamics.CRM.${type}`;
     const optionsExpand = 'OptionSet($select=Options),GlobalOptionSet($select=Options)';
-    const ctx = { context: { table: table.logicalName } };
+    const ctx = { context: { table: logicalName } };
     const byName = { ...ctx, expect: { rows: ['LogicalName'] } };
     type Rows<T> = { value: T[] };
     type WithOptions = {
@@ -162,9 +188,19 @@ export class MetadataService {
       OptionSet?: { Options?: RawOption[] } | null;
       GlobalOptionSet?: { Options?: RawOption[] } | null;
     };
-    const [entity, attributes, strings, memos, dates, picklists, multi, states, statuses, lookups, manyToOne] = await Promise.all([
-      this.dv.get<RawEntity>(base, { query: { $select: `${ENTITY_SELECT},IsActivity` }, expect: { strings: TABLE_KEYS }, ...ctx }),
-      this.dv.get<Rows<RawAttribute>>(attrs, { query: { $select: ATTRIBUTE_SELECT }, ...byName }),
+    type ManyToOne = { ReferencingAttribute: string; ReferencedEntity: string; ReferencingEntityNavigationPropertyName: string };
+    const manyToOneKeys = ['ReferencingAttribute', 'ReferencedEntity', 'ReferencingEntityNavigationPropertyName'];
+    // The definition, its attributes and its N:1 relationships in one request ($expand); the type-specific
+    // properties need one cast request each (EnumAttributeMetadata is not castable), all in the same wave.
+    const [entity, strings, memos, dates, picklists, multi, states, statuses, lookups] = await Promise.all([
+      this.dv.get<RawEntity & { Attributes: RawAttribute[]; ManyToOneRelationships: ManyToOne[] }>(base, {
+        query: {
+          $select: `${ENTITY_SELECT},IsActivity`,
+          $expand: `Attributes($select=${ATTRIBUTE_SELECT}),ManyToOneRelationships($select=${manyToOneKeys.join(',')})`,
+        },
+        expect: { strings: TABLE_KEYS, lists: { Attributes: ['LogicalName'], ManyToOneRelationships: manyToOneKeys } },
+        ...ctx,
+      }),
       this.dv.get<Rows<{ LogicalName: string; MaxLength?: number }>>(cast('StringAttributeMetadata'), {
         query: { $select: 'LogicalName,MaxLength' },
         ...byName,
@@ -199,14 +235,6 @@ export class MetadataService {
         query: { $select: 'LogicalName,Targets' },
         ...byName,
       }),
-      this.dv.get<Rows<{ ReferencingAttribute: string; ReferencedEntity: string; ReferencingEntityNavigationPropertyName: string }>>(
-        `${base}/ManyToOneRelationships`,
-        {
-          query: { $select: 'ReferencingAttribute,ReferencedEntity,ReferencingEntityNavigationPropertyName' },
-          ...ctx,
-          expect: { rows: ['ReferencingAttribute', 'ReferencedEntity', 'ReferencingEntityNavigationPropertyName'] },
-        },
-      ),
     ]);
 
     const options = new Map<string, RawOption[]>();
@@ -217,13 +245,13 @@ export class MetadataService {
       }
     }
     const navigation = new Map<string, Map<string, string>>();
-    for (const r of manyToOne.body.value) {
+    for (const r of entity.body.ManyToOneRelationships) {
       const m = navigation.get(r.ReferencingAttribute) ?? new Map<string, string>();
       m.set(r.ReferencedEntity, r.ReferencingEntityNavigationPropertyName);
       navigation.set(r.ReferencingAttribute, m);
     }
     const parts: SchemaParts = {
-      attributes: attributes.body.value,
+      attributes: entity.body.Attributes,
       maxLengths: new Map(
         [...strings.body.value, ...memos.body.value]
           .filter((r) => typeof r.MaxLength === 'number')
@@ -246,6 +274,7 @@ export class MetadataService {
       isActivity: !!e.IsActivity,
       fields,
       entitySets: await this.entitySetsOf(targetTables),
+      fieldsJson: { all: JSON.stringify(fields), writable: JSON.stringify(fields.filter((f) => !f.readOnly)) },
     };
   }
 

@@ -37,6 +37,8 @@ export interface TableSchema {
   fields: SchemaField[];
   /** Entity set name of every lookup target table (for bind paths). */
   entitySets: Record<string, string>;
+  /** `fields` already rendered as JSON (all, and without the read-only ones), cached with the schema. */
+  fieldsJson?: { all: string; writable: string };
 }
 
 /** Raw attribute metadata as returned by `EntityDefinitions(...)/Attributes?$select=...`. */

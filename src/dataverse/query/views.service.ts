@@ -41,14 +41,14 @@ export class ViewsService {
   ) {}
 
   /** For listing beside a schema: a transient failure leaves the views out rather than failing the schema. */
-  async listOrNone(table: TableInfo): Promise<ViewInfo[]> {
+  async listOrNone(table: Pick<TableInfo, 'logicalName'>): Promise<ViewInfo[]> {
     return this.list(table).catch((error: unknown) => {
       if (isTransient(error)) return [];
       throw error;
     });
   }
 
-  async list(table: TableInfo): Promise<ViewInfo[]> {
+  async list(table: Pick<TableInfo, 'logicalName'>): Promise<ViewInfo[]> {
     const [pub, personal] = await Promise.all([this.publicViews(table), this.personalViews(table)]);
     return [...pub, ...personal];
   }
@@ -97,17 +97,17 @@ export class ViewsService {
   }
 
   /** `singleAttempt` for the optional default-view read: an outage costs one request, not a retry series. */
-  private publicViews(table: TableInfo, options: { singleAttempt?: boolean } = {}): Promise<ViewInfo[]> {
+  private publicViews(table: Pick<TableInfo, 'logicalName'>, options: { singleAttempt?: boolean } = {}): Promise<ViewInfo[]> {
     return this.load(table, 'savedqueries', 'savedqueryid,name,isdefault,fetchxml,layoutxml', this.config.cacheTtl.schemaSeconds, options);
   }
 
-  private personalViews(table: TableInfo): Promise<ViewInfo[]> {
+  private personalViews(table: Pick<TableInfo, 'logicalName'>): Promise<ViewInfo[]> {
     const ttl = Math.min(this.config.cacheTtl.schemaSeconds, PERSONAL_VIEWS_TTL_SECONDS);
     return this.load(table, 'userqueries', 'userqueryid,name,fetchxml,layoutxml', ttl);
   }
 
   private async load(
-    table: TableInfo,
+    table: Pick<TableInfo, 'logicalName'>,
     set: 'savedqueries' | 'userqueries',
     select: string,
     ttl: number,

@@ -45,11 +45,16 @@ export class RelationshipsService {
   /** The N:N and 1:N relationships of a table to tables in scope (cached for the schema's time). */
   async of(tableInput: string): Promise<TableRelationship[]> {
     const table = await this.metadata.resolveTable(tableInput);
+    return this.ofLogicalName(table.logicalName);
+  }
+
+  /** The same, for a name already resolved (or about to be: loaded in the schema's wave). */
+  async ofLogicalName(logicalName: string): Promise<TableRelationship[]> {
     const account = await this.dv.currentAccount();
     const all = await this.cache.getOrLoad(
-      `${cacheKeys.schema(this.dv.envHost, account.userKey, table.logicalName)}:relationships`,
+      `${cacheKeys.schema(this.dv.envHost, account.userKey, logicalName)}:relationships`,
       this.config.cacheTtl.schemaSeconds,
-      () => this.load(table.logicalName),
+      () => this.load(logicalName),
     );
     return all.filter((r) => this.metadata.scope.allows(r.table));
   }

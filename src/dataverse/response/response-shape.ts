@@ -8,6 +8,8 @@ import type { ResponseProblem } from '../dataverse-error';
 export interface ExpectedShape {
   rows?: string[];
   strings?: string[];
+  /** Keys of the object itself that must be lists of objects, each with a string at the given keys (`$expand`ed collections). */
+  lists?: Record<string, string[]>;
 }
 
 export type ParsedBody = { ok: true; body: unknown } | { ok: false; problem: ResponseProblem; detail?: string };
@@ -32,6 +34,15 @@ export function parseSuccessBody(text: string, contentType: string | undefined, 
   if (!expect) return { ok: true, body };
   const missing = expect.strings?.find((k) => typeof body[k] !== 'string');
   if (missing) return { ok: false, problem: 'bad_shape', detail: `${missing} missing` };
+  for (const [list, keys] of Object.entries(expect.lists ?? {})) {
+    const items = body[list];
+    if (!Array.isArray(items)) return { ok: false, problem: 'bad_shape', detail: `${list} is not a list` };
+    for (const item of items) {
+      if (!isObject(item)) return { ok: false, problem: 'bad_shape', detail: `an item of ${list} is not an object` };
+      const key = keys.find((k) => typeof item[k] !== 'string');
+      if (key) return { ok: false, problem: 'bad_shape', detail: `an item of ${list} has no ${key}` };
+    }
+  }
   if (expect.rows) {
     const rows = body.value;
     if (!Array.isArray(rows)) return { ok: false, problem: 'bad_shape', detail: 'value is not a list' };

@@ -1,6 +1,9 @@
-import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
-import { DiscoveryService, MetadataScanner } from '@nestjs/core';
+import { CanActivate, ExecutionContext, ForbiddenException, Injectable, Logger, OnModuleInit, Type } from '@nestjs/common';
+import { GUARDS_METADATA, INTERCEPTORS_METADATA } from '@nestjs/common/constants';
+import { ApplicationConfig, DiscoveryService, MetadataScanner, ModuleRef } from '@nestjs/core';
+import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host';
 import { ExternalContextCreator } from '@nestjs/core/helpers/external-context-creator';
+import { isObservable, lastValueFrom } from 'rxjs';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { callContext, CallContext } from '../../common/call-context';
@@ -36,6 +39,8 @@ export class ToolPipelineService implements OnModuleInit {
     private readonly scanner: MetadataScanner,
     private readonly externalContextCreator: ExternalContextCreator,
     private readonly inFlight: InFlightCalls,
+    private readonly moduleRef: ModuleRef,
+    private readonly appConfig: ApplicationConfig,
   ) {}
 
   onModuleInit(): void {
@@ -56,11 +61,13 @@ export class ToolPipelineService implements OnModuleInit {
   private wrap(instance: object, original: (...args: unknown[]) => unknown, methodName: string, toolName: string, writes: boolean) {
     // No Nest exception filters: their handler logs every error at error level, and a tool error's text can
     // quote the user's input (a filter). Errors are turned into isError results below instead.
-    const withEnhancers = this.externalContextCreator.create(instance, original, methodName, undefined, undefined, undefined, undefined, {
-      guards: true,
-      interceptors: true,
-      filters: false,
-    });
+    const withEnhancers =
+      this.plainEnhancers(instance, original) ??
+      this.externalContextCreator.create(instance, original, methodName, undefined, undefined, undefined, undefined, {
+        guards: true,
+        interceptors: true,
+        filters: false,
+      });
     const logger = this.logger;
     const inFlight = this.inFlight;
     const wrapped = async function (this: unknown, ...args: unknown[]): Promise<CallToolResult> {
@@ -100,6 +107,53 @@ export class ToolPipelineService implements OnModuleInit {
     Object.defineProperty(wrapped, 'name', { value: methodName });
     return wrapped;
   }
+
+  /**
+   * The same guards-then-interceptors order as ExternalContextCreator, as plain async calls (no rxjs per call),
+   * when it can be: no global enhancers, class guards resolvable from the container, and interceptors that have
+   * a plain `around`. Anything else keeps Nest's own chain.
+   */
+  private plainEnhancers(
+    instance: object,
+    original: (...args: unknown[]) => unknown,
+  ): ((...args: unknown[]) => Promise<unknown>) | undefined {
+    if (this.appConfig.getGlobalGuards().length || this.appConfig.getGlobalInterceptors().length) return undefined;
+    if (this.appConfig.getGlobalRequestGuards().length || this.appConfig.getGlobalRequestInterceptors().length) return undefined;
+    const cls = instance.constructor as Type<unknown>;
+    const declared = (key: string) => [
+      ...((Reflect.getMetadata(key, cls) as unknown[] | undefined) ?? []),
+      ...((Reflect.getMetadata(key, original) as unknown[] | undefined) ?? []),
+    ];
+    const resolve = <T>(enhancer: unknown): T | undefined => {
+      if (typeof enhancer !== 'function') return enhancer as T;
+      try {
+        return this.moduleRef.get(enhancer as Type<T>, { strict: false });
+      } catch {
+        return undefined;
+      }
+    };
+    const guards = declared(GUARDS_METADATA).map((g) => resolve<CanActivate>(g));
+    const interceptors = declared(INTERCEPTORS_METADATA).map((i) => resolve<Partial<PlainInterceptor>>(i));
+    if (guards.some((g) => typeof g?.canActivate !== 'function')) return undefined;
+    if (interceptors.some((i) => typeof i?.around !== 'function')) return undefined;
+    const plain = interceptors as PlainInterceptor[];
+    return async (...args: unknown[]) => {
+      const context = new ExecutionContextHost(args, cls, original) as ExecutionContext;
+      for (const guard of guards as CanActivate[]) {
+        const verdict = guard.canActivate(context);
+        const allowed = isObservable(verdict) ? await lastValueFrom(verdict) : await verdict;
+        if (!allowed) throw new ForbiddenException('Forbidden resource');
+      }
+      const run = (i: number): Promise<unknown> =>
+        i < plain.length ? plain[i].around(context, () => run(i + 1)) : Promise.resolve(original.apply(instance, args));
+      return run(0);
+    };
+  }
+}
+
+/** An interceptor with a plain async form, which the pipeline calls instead of its rxjs `intercept`. */
+export interface PlainInterceptor {
+  around<T>(context: ExecutionContext, next: () => Promise<T>): Promise<T>;
 }
 
 /** Tools that may change Dataverse (not read-only, and talking to it): their unexpected failures have an unknown outcome. */

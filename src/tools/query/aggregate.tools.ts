@@ -20,19 +20,17 @@ export class AggregateTools {
 
   @Tool({
     name: 'aggregate_records',
-    description:
-      'Counts, sums, averages, min/max in one call, per group, largest first; ' +
-      'e.g. groupBy ["ownerid"], aggregates [{"op":"sum","field":"estimatedvalue"}].',
+    description: 'Counts, sums, averages, min/max per group in one call, largest first.',
     // Bounds are checked by the service (names, counts, lengths), keeping the schema short.
     parameters: z.object({
       table: tableParam,
       filter: z.string().optional().describe('OData $filter.'),
       groupBy: z.array(z.string()).optional().describe('Fields; dates end in :year|:quarter|:month|:week|:day.'),
       aggregates: z
-        .array(z.object({ op: z.enum(AGGREGATE_OPS), field: z.string().optional(), as: z.string().optional() }))
+        .array(z.looseObject({ op: z.enum(AGGREGATE_OPS), field: z.string().optional(), as: z.string().optional() }))
         .optional()
-        .describe('Default: one count.'),
-      top: z.number().optional().describe('Most groups (default 50).'),
+        .describe('Default: one count'),
+      top: z.number().optional().describe('Max groups, default 50'),
     }),
     outputSchema: aggregateOutputSchema,
     annotations: annotations('Aggregate records', READ_ANNOTATIONS),

@@ -101,8 +101,14 @@ export class MetadataTools {
     annotations: annotations('Get table schema', READ_ANNOTATIONS),
   })
   async getTableSchema(args: { table: string; includeReadOnly?: boolean }): Promise<CallToolResult> {
-    const schema = await this.metadata.getSchema(args.table);
-    const views = (await this.views.listOrNone(await this.metadata.resolveTable(schema.logicalName))).map((v) => ({
+    // Views and N:N relationships need only the logical name: loaded in the schema's wave, not after it.
+    const {
+      schema,
+      extra: [allViews, manyToMany],
+    } = await this.metadata.getSchemaWith(args.table, (name) =>
+      Promise.all([this.views.listOrNone({ logicalName: name }), this.manyToMany(name)]),
+    );
+    const views = allViews.map((v) => ({
       id: v.id,
       name: v.name,
       ...(v.personal ? { personal: v.personal } : {}),
@@ -124,15 +130,20 @@ export class MetadataTools {
       ...(hasLookups ? { entitySets } : {}),
       ...(schema.isActivity ? { activityParties: activityPartiesNote(schema.logicalName) } : {}),
       ...(views.length ? { views } : {}),
-      ...(await this.manyToMany(schema.logicalName)),
+      ...manyToMany,
     };
     const summary = `${fields.length} fields of ${schema.logicalName}` + (omitted ? `; ${omitted} read-only left out.` : '.');
-    return toolResult(summary, structured);
+    const fieldsJson = args.includeReadOnly ? schema.fieldsJson?.all : schema.fieldsJson?.writable;
+    if (!fieldsJson) return toolResult(summary, structured);
+    // The fields (most of the text) were rendered when the schema was loaded: only the rest is serialised per call.
+    // Only scalars come before "fields", so its first match is the key itself (quotes inside strings are escaped).
+    const json = JSON.stringify({ ...structured, fields: 0 }).replace('"fields":0', () => `"fields":${fieldsJson}`);
+    return { content: [{ type: 'text', text: `${summary}\n${json}` }], structuredContent: structured };
   }
 
   /** The table's N:N relationships, when they can be read (a failure leaves them out rather than the schema). */
   private async manyToMany(table: string): Promise<{ manyToMany?: Array<{ name: string; table: string }> }> {
-    const rels = await this.relationships?.of(table).catch(() => undefined);
+    const rels = await this.relationships?.ofLogicalName(table).catch(() => undefined);
     const nn = (rels ?? []).filter((r) => r.kind === 'N:N').map((r) => ({ name: r.name, table: r.table }));
     return nn.length ? { manyToMany: nn } : {};
   }
