@@ -1,18 +1,18 @@
 import { Global, Module } from '@nestjs/common';
 import { BulkDeleteService } from './batch/bulk-delete.service';
 import { BulkWritesService } from './batch/bulk-writes.service';
-import { DataverseClient } from './dataverse.client';
-import { DeleteImpactService } from './delete-impact';
-import { IdentityService } from './identity.service';
-import { MetadataService } from './metadata.service';
-import { NameLookupService } from './names/name-lookup.service';
+import { DataverseClient } from './client/dataverse.client';
+import { DeleteImpactService } from './delete/delete-impact';
+import { IdentityService } from './identity/identity.service';
+import { MetadataService } from './metadata/metadata.service';
+import { NameLookupService } from './writes/names/name-lookup.service';
 import { RelationshipsService } from './relationships/relationships.service';
-import { RecordsService } from './records.service';
+import { RecordsService } from './records/records.service';
 import { SearchModule } from './search/search.module';
 import { QUERY_PROVIDERS } from './query';
-import { WritesService } from './writes.service';
+import { WritesService } from './writes/writes.service';
 import { NOTES_HISTORY } from './history/history.providers';
-import { CursorStore } from './paging/cursor-store';
+import { CursorStore } from './records/paging/cursor-store';
 
 /**
  * Everything that speaks to Dataverse: the HTTP client (the only one) and the read and write services built on it.

@@ -15,9 +15,8 @@ const { startServer } = require(join(dist, 'server.js')) as typeof import('../..
 const { loadConfig } = require(join(dist, 'config', 'index.js')) as typeof import('../../src/config');
 const { createRootLogger } = require(join(dist, 'logging', 'logger.js')) as typeof import('../../src/logging/logger');
 const { ToolClass } = require(join(dist, 'tools', 'tool-class.decorator.js')) as typeof import('../../src/tools/tool-class.decorator');
-const { DataverseClient } = require(
-  join(dist, 'dataverse', 'dataverse.client.js'),
-) as typeof import('../../src/dataverse/dataverse.client');
+// Through the dataverse folder's index, the entry that stays put however the folder is laid out inside.
+const { DataverseClient } = require(join(dist, 'dataverse', 'index.js')) as typeof import('../../src/dataverse');
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 @ToolClass('read')

@@ -105,7 +105,7 @@ describe('reliability: Dataverse faults (throttling, 5xx, latency, dropped conne
     expectWrittenTimes('throttled-long', 0);
   });
 
-  // A storm of `Retry-After: 0` is bounded at 10 retries with backoff: src/dataverse/dataverse.client.spec.ts covers it
+  // A storm of `Retry-After: 0` is bounded at 10 retries with backoff: src/dataverse/client/dataverse.client.spec.ts covers it
   // with short waits (here it would spend ~20 s backing off).
 
   it('should retry a read through a short 503 burst and succeed', async () => {

@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
+import { mapLimited } from '../../common/map-limited';
 import { ToolError } from '../../common/tool-error';
-import { DataverseClient } from '../dataverse.client';
-import { DeleteImpact, DeleteImpactService, DeleteSummary, RelatedCount } from '../delete-impact';
-import { impactText } from '../delete-words/delete-words';
-import { recordPath, truncate, validateGuid } from '../odata';
+import { DataverseClient } from '../client/dataverse.client';
+import { DeleteImpact, DeleteImpactService, DeleteSummary, RelatedCount } from '../delete/delete-impact';
+import { impactText } from '../delete/words/delete-words';
+import { recordPath, truncate, validateGuid } from '../client/odata';
 import { runChangeSet } from './change-set';
 
 /** Most records one delete proposal can hold. */
@@ -43,7 +44,7 @@ export class BulkDeleteService {
     const ids = idsInput.map((id, i) => validateGuid(id, `ids[${i}]`));
     const dup = ids.findIndex((id, i) => ids.indexOf(id) !== i);
     if (dup >= 0) throw new ToolError('invalid_input', `ids[${dup}] (${ids[dup]}) is given twice; give each record once.`);
-    const impacts = await mapLimit(ids, SUMMARY_CONCURRENCY, (id) => this.impact.summarize(tableInput, id));
+    const impacts = await mapLimited(ids, SUMMARY_CONCURRENCY, (id) => this.impact.summarize(tableInput, id));
     const table = impacts[0].table;
     const total = (pick: (s: DeleteSummary) => RelatedCount[]) => {
       const byRel = new Map<string, RelatedCount>();
@@ -119,17 +120,4 @@ export class BulkDeleteService {
       },
     );
   }
-}
-
-async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
 }

@@ -1,15 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { ToolError } from '../../common/tool-error';
-import { DataverseClient } from '../dataverse.client';
-import { IdentityService } from '../identity.service';
-import { MetadataService } from '../metadata.service';
-import { hasZoneLessTime, userTimeZone } from '../writes.service';
-import { NameLookupService } from '../names/name-lookup.service';
-import { NameSource, withNames } from '../names/name-source';
-import { recordPath, truncate } from '../odata';
-import { checkPayload, needsPartySchema, type WriteMode } from '../record-payload';
-import type { LocalTime } from '../payload/state';
-import type { TableSchema } from '../schema-format';
+import { DataverseClient } from '../client/dataverse.client';
+import { IdentityService } from '../identity/identity.service';
+import { MetadataService } from '../metadata/metadata.service';
+import { hasZoneLessTime, userTimeZone } from '../writes/writes.service';
+import { NameLookupService } from '../writes/names/name-lookup.service';
+import { NameSource, withNames } from '../writes/names/name-source';
+import { recordPath, truncate } from '../client/odata';
+import { checkPayload, needsPartySchema, type WriteMode } from '../writes/record-payload';
+import type { LocalTime } from '../writes/payload/state';
+import type { TableSchema } from '../metadata/schema-format';
 import { rowProblems } from './row-problems';
 import { runChangeSet } from './change-set';
 

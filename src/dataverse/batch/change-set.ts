@@ -1,6 +1,6 @@
 import { ToolError } from '../../common/tool-error';
-import { DataverseClient } from '../dataverse.client';
-import { dataverseKindOf } from '../dataverse-error';
+import { DataverseClient } from '../client/dataverse.client';
+import { dataverseKindOf } from '../client/dataverse-error';
 import { BatchRequest, changeSetBatch, parseBatchResponse, partMessage } from './multipart';
 
 export interface ChangeSetWording {

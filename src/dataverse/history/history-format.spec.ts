@@ -1,4 +1,4 @@
-import type { TableSchema } from '../schema-format';
+import type { TableSchema } from '../metadata/schema-format';
 import { FIELDS_PER_CHANGE, toChanges } from './history-format';
 import { auditingOffMessage, missingPrivilegeMessage } from './audit-messages';
 

@@ -1,4 +1,4 @@
-import type { SchemaField, TableSchema } from '../schema-format';
+import type { SchemaField, TableSchema } from '../metadata/schema-format';
 import type { LocalClock } from './local-time';
 import { hiddenTargets } from '../scope/table-scope';
 

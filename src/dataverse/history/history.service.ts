@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { ToolError } from '../../common/tool-error';
-import { DataverseClient, FORMATTED_ANNOTATIONS } from '../dataverse.client';
-import { DataverseError, dataverseKindOf } from '../dataverse-error';
-import { IdentityService } from '../identity.service';
-import { MetadataService } from '../metadata.service';
-import { buildQuery, entityDefinitionPath, validateGuid } from '../odata';
-import { LabelSet, labelText } from '../schema-format';
+import { DataverseClient, FORMATTED_ANNOTATIONS } from '../client/dataverse.client';
+import { DataverseError, dataverseKindOf } from '../client/dataverse-error';
+import { IdentityService } from '../identity/identity.service';
+import { MetadataService } from '../metadata/metadata.service';
+import { buildQuery, entityDefinitionPath, validateGuid } from '../client/odata';
+import { LabelSet, labelText } from '../metadata/schema-format';
 import { auditingOffMessage, missingPrivilegeMessage } from './audit-messages';
 import { AuditRow, ChangeRow, HistoryRaw, toChanges } from './history-format';
 import { localClock } from './local-time';

@@ -1,5 +1,5 @@
-import type { IdentityService } from '../identity.service';
-import { zoneNow } from '../time-zones';
+import type { IdentityService } from '../identity/identity.service';
+import { zoneNow } from '../identity/time-zones';
 
 /** Turns a UTC instant into the user's local time with its offset (`2025-06-02T10:00:00+02:00`). */
 export type LocalClock = (utc: unknown, formatted?: unknown) => string | undefined;

@@ -1,11 +1,11 @@
 import { Injectable, Optional } from '@nestjs/common';
 import { ToolError } from '../../common/tool-error';
-import { DataverseClient, FORMATTED_ANNOTATIONS } from '../dataverse.client';
+import { DataverseClient, FORMATTED_ANNOTATIONS } from '../client/dataverse.client';
 import { localClock } from '../history/local-time';
-import { IdentityService } from '../identity.service';
-import { MetadataService } from '../metadata.service';
+import { IdentityService } from '../identity/identity.service';
+import { MetadataService } from '../metadata/metadata.service';
 import { outsideScope } from '../scope/table-scope';
-import { buildQuery, recordPath, validateGuid } from '../odata';
+import { buildQuery, recordPath, validateGuid } from '../client/odata';
 
 /** Newest notes returned with a record. */
 export const NOTES_MAX = 20;

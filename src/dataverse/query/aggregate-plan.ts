@@ -1,6 +1,6 @@
 import { ToolError } from '../../common/tool-error';
-import { truncate } from '../odata';
-import type { SchemaField, TableSchema } from '../schema-format';
+import { truncate } from '../client/odata';
+import type { SchemaField, TableSchema } from '../metadata/schema-format';
 import { DATE_TYPES, fieldMap, isLookup, lookupOfValueName, NUMBER_TYPES, unknownFieldMessage } from './field-names';
 import { odataToFetchFilter } from './odata-to-fetch';
 import { xml, XmlElement } from './xml';

@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { ToolError } from '../../common/tool-error';
-import { DataverseClient, FORMATTED_ANNOTATIONS } from '../dataverse.client';
-import { formatRecord } from '../formatting';
+import { DataverseClient, FORMATTED_ANNOTATIONS } from '../client/dataverse.client';
+import { formatRecord } from '../records/formatting';
 import { maskRecord } from '../scope/table-scope';
-import { MetadataService } from '../metadata.service';
-import { buildQuery, validateFilter } from '../odata';
+import { MetadataService } from '../metadata/metadata.service';
+import { buildQuery, validateFilter } from '../client/odata';
 import { aggregateFetch, AggregatePlan, AggregateSpec, applyExpression, GroupKey, planAggregate, propertyOf } from './aggregate-plan';
 import { FetchRunner } from './fetch-runner';
 import { checkFilter } from './filter-check';

@@ -1,6 +1,6 @@
 import { ToolError } from '../../common/tool-error';
-import type { DataverseClient } from '../dataverse.client';
-import type { MetadataService } from '../metadata.service';
+import type { DataverseClient } from '../client/dataverse.client';
+import type { MetadataService } from '../metadata/metadata.service';
 import { aggregateFetch, applyExpression, planAggregate } from './aggregate-plan';
 import { AggregateService } from './aggregate.service';
 import type { FetchRunner } from './fetch-runner';

@@ -1,5 +1,5 @@
 import { ToolError } from '../../common/tool-error';
-import type { DataverseClient } from '../dataverse.client';
+import type { DataverseClient } from '../client/dataverse.client';
 import { FetchRunner } from './fetch-runner';
 import { xml } from './xml';
 

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { ToolError } from '../../common/tool-error';
-import { DataverseClient, FORMATTED_ANNOTATIONS } from '../dataverse.client';
-import { classifyHttpError, DataverseError, ErrorContext, toToolError } from '../dataverse-error';
-import { encodeQueryValue } from '../odata';
+import { DataverseClient, FORMATTED_ANNOTATIONS } from '../client/dataverse.client';
+import { classifyHttpError, DataverseError, ErrorContext, toToolError } from '../client/dataverse-error';
+import { encodeQueryValue } from '../client/odata';
 import { buildBatchGet, MAX_BATCH_GET_URL, MAX_GET_URL, parseBatchResponse } from './batch-get';
 import { serializeXml, XmlElement } from './xml';
 

@@ -1,5 +1,5 @@
 import { ToolError } from '../../common/tool-error';
-import type { TableSchema } from '../schema-format';
+import type { TableSchema } from '../metadata/schema-format';
 import { didYouMean, fieldMap, lookupOfValueName, nearFields } from './field-names';
 import { parseXml, XmlElement, XmlLimits } from './xml';
 

@@ -1,6 +1,6 @@
 import { editDistance } from '../../common/edit-distance';
-import { truncate } from '../odata';
-import type { SchemaField, TableSchema } from '../schema-format';
+import { truncate } from '../client/odata';
+import type { SchemaField, TableSchema } from '../metadata/schema-format';
 
 /** Field types that are lookups: read as `_<name>_value`, navigated through `to`'s navigation properties. */
 export const LOOKUP_TYPES = new Set(['lookup', 'customer', 'owner']);

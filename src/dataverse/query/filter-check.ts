@@ -1,7 +1,7 @@
 import { ToolError } from '../../common/tool-error';
-import { truncate } from '../odata';
+import { truncate } from '../client/odata';
 import { hiddenNavigation, isScoped, outsideScope } from '../scope/table-scope';
-import type { SchemaField, TableSchema } from '../schema-format';
+import type { SchemaField, TableSchema } from '../metadata/schema-format';
 import { CHOICE_TYPES, DATE_TYPES, didYouMean, fieldMap, isLookup, lookupFilterHint, lookupOfValueName, nearFields } from './field-names';
 
 /**

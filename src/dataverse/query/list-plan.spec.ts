@@ -1,4 +1,4 @@
-import type { MetadataService } from '../metadata.service';
+import type { MetadataService } from '../metadata/metadata.service';
 import { chooseColumns, isStar, odataQuery, packXml, unpackXml } from './list-plan';
 import { CONTACT } from './testing/schemas.fixture';
 import type { ViewsService } from './views.service';

@@ -1,9 +1,9 @@
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { ToolError } from '../../common/tool-error';
-import type { MetadataService, TableInfo } from '../metadata.service';
-import { buildQuery, parseFieldList, parseOrderBy, validateFilter } from '../odata';
-import type { TableSchema } from '../schema-format';
-import { MAX_SELECT_FIELDS } from '../paging/cursor-state';
+import type { MetadataService, TableInfo } from '../metadata/metadata.service';
+import { buildQuery, parseFieldList, parseOrderBy, validateFilter } from '../client/odata';
+import type { TableSchema } from '../metadata/schema-format';
+import { MAX_SELECT_FIELDS } from '../records/paging/cursor-state';
 import { resolveFieldNames, resolveOrderBy } from './columns';
 import { checkFetchXml, FETCHXML_LIMITS } from './fetchxml-check';
 import { checkFilter } from './filter-check';

@@ -1,5 +1,5 @@
 import { ToolError } from '../../common/tool-error';
-import type { TableSchema } from '../schema-format';
+import type { TableSchema } from '../metadata/schema-format';
 import { fieldMap, lookupOfValueName } from './field-names';
 import { Token, tokenize } from './filter-check';
 import { xml, XmlElement } from './xml';

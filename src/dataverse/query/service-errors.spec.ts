@@ -1,4 +1,4 @@
-import { classifyHttpError, DataverseError, toToolError, typeMismatchFix } from '../dataverse-error';
+import { classifyHttpError, DataverseError, toToolError, typeMismatchFix } from '../client/dataverse-error';
 
 const mismatch = (a: string, b: string) =>
   `A binary operator with incompatible types was detected. Found operand types '${a}' and '${b}' for operator kind 'Equal'.`;

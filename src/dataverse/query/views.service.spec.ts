@@ -1,7 +1,7 @@
 import type { AppConfig } from '../../config/app-config';
 import type { CacheService } from '../../cache/cache.service';
 import { ToolError } from '../../common/tool-error';
-import type { DataverseClient } from '../dataverse.client';
+import type { DataverseClient } from '../client/dataverse.client';
 import { layoutCells, PERSONAL_VIEWS_TTL_SECONDS, ViewsService } from './views.service';
 
 const TABLE = { logicalName: 'contact', entitySetName: 'contacts', primaryIdAttribute: 'contactid' };

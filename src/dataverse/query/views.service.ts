@@ -4,10 +4,10 @@ import { CacheService } from '../../cache/cache.service';
 import { cacheKeys } from '../../cache/cache-keys';
 import { editDistance } from '../../common/edit-distance';
 import { ToolError } from '../../common/tool-error';
-import { DataverseClient } from '../dataverse.client';
-import { dataverseKindOf } from '../dataverse-error';
-import type { TableInfo } from '../metadata.service';
-import { isGuid, odataString, truncate, validateGuid } from '../odata';
+import { DataverseClient } from '../client/dataverse.client';
+import { dataverseKindOf } from '../client/dataverse-error';
+import type { TableInfo } from '../metadata/metadata.service';
+import { isGuid, odataString, truncate, validateGuid } from '../client/odata';
 
 /** A saved (system) or personal view of a table. */
 export interface ViewInfo {

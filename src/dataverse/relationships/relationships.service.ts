@@ -3,10 +3,10 @@ import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import { CacheService } from '../../cache/cache.service';
 import { cacheKeys } from '../../cache/cache-keys';
 import { ToolError } from '../../common/tool-error';
-import { DataverseClient } from '../dataverse.client';
-import { dataverseKindOf, DataverseError } from '../dataverse-error';
-import { MetadataService } from '../metadata.service';
-import { entityDefinitionPath, recordPath, truncate, validateGuid } from '../odata';
+import { DataverseClient } from '../client/dataverse.client';
+import { dataverseKindOf, DataverseError } from '../client/dataverse-error';
+import { MetadataService } from '../metadata/metadata.service';
+import { entityDefinitionPath, recordPath, truncate, validateGuid } from '../client/odata';
 
 /** A relationship through which records of a table can be linked to records of another (collection-valued). */
 export interface TableRelationship {

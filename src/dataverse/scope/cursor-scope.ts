@@ -1,5 +1,5 @@
-import type { MetadataService } from '../metadata.service';
-import type { TableSchema } from '../schema-format';
+import type { MetadataService } from '../metadata/metadata.service';
+import type { TableSchema } from '../metadata/schema-format';
 import type { XmlElement } from '../query/xml';
 import { checkFilter } from '../query/filter-check';
 import { outsideScope } from './table-scope';

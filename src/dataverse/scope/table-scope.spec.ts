@@ -1,8 +1,8 @@
 import { loadConfig } from '../../config/load-config';
 import { ToolError } from '../../common/tool-error';
 import { checkFilter } from '../query/filter-check';
-import { build } from '../payload/builder';
-import type { TableSchema } from '../schema-format';
+import { build } from '../writes/payload/builder';
+import type { TableSchema } from '../metadata/schema-format';
 import { assertCursorInScope, linkedTables, viewWithinScope } from './cursor-scope';
 import { hiddenNavigation, hiddenTarget, maskRecord, outsideScopeMessage, TableScope } from './table-scope';
 import { parseXml } from '../query/xml';

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { AppConfig, TableScopeConfig } from '../../config/app-config';
 import { ToolError } from '../../common/tool-error';
-import type { SchemaField, TableSchema } from '../schema-format';
+import type { SchemaField, TableSchema } from '../metadata/schema-format';
 
 /**
  * The table scope (DATAVERSE_TABLES, then DATAVERSE_EXCLUDE_TABLES): the one place that says whether a table may be

@@ -1,5 +1,5 @@
-import { odataString } from '../odata';
-import type { TableInfo } from '../metadata.service';
+import { odataString } from '../client/odata';
+import type { TableInfo } from '../metadata/metadata.service';
 import type { SearchHit } from './search-response';
 
 /**
@@ -48,18 +48,4 @@ export function rankHits(hits: SearchHit[], top: number): SearchHit[] {
   return [...hits]
     .sort((a, b) => b.score - a.score || (a.name ?? '').localeCompare(b.name ?? '') || a.table.localeCompare(b.table))
     .slice(0, top);
-}
-
-/** Runs `fn` over `items`, at most `limit` at a time, results in input order. */
-export async function mapLimited<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
 }

@@ -1,5 +1,6 @@
 import { ToolError } from '../../common/tool-error';
-import { containsLiteral, mapLimited, nameScore, plainText, rankHits } from './name-fallback';
+import { mapLimited } from '../../common/map-limited';
+import { containsLiteral, nameScore, plainText, rankHits } from './name-fallback';
 import { OUTPUT_BUDGET_CHARS, withinBudget } from './search.service';
 import { MAX_HIGHLIGHT_CHARS, parseSearchResponse, parseSearchStatus, readableHighlights, TableKeys } from './search-response';
 

@@ -1,5 +1,5 @@
 import { ToolError } from '../../common/tool-error';
-import { truncate } from '../odata';
+import { truncate } from '../client/odata';
 
 /**
  * Reading what Dataverse search answers. `searchquery` and `searchstatus` wrap their result in a

@@ -1,13 +1,14 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { mapLimited } from '../../common/map-limited';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import { CacheService } from '../../cache/cache.service';
 import { cacheKeys } from '../../cache/cache-keys';
 import { ToolError } from '../../common/tool-error';
-import { DataverseClient } from '../dataverse.client';
-import { DataverseError, dataverseKindOf } from '../dataverse-error';
-import { MetadataService, TableInfo } from '../metadata.service';
-import { truncate } from '../odata';
-import { FALLBACK_DEFAULT_TABLES, FALLBACK_PARALLEL, mapLimited, nameFilter, nameScore, plainText, rankHits } from './name-fallback';
+import { DataverseClient } from '../client/dataverse.client';
+import { DataverseError, dataverseKindOf } from '../client/dataverse-error';
+import { MetadataService, TableInfo } from '../metadata/metadata.service';
+import { truncate } from '../client/odata';
+import { FALLBACK_DEFAULT_TABLES, FALLBACK_PARALLEL, nameFilter, nameScore, plainText, rankHits } from './name-fallback';
 import { parseSearchResponse, parseSearchStatus, SearchableTable, SearchHit, SearchStatus, TableKeys } from './search-response';
 
 export const DEFAULT_SEARCH_TOP = 10;

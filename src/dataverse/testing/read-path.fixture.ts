@@ -8,7 +8,7 @@ import { CACHE_SERVICE_OPTIONS } from '../../cache/cache.service';
 import { callContext, CallContext } from '../../common/call-context';
 import { startEmulator } from '../../sandbox';
 import type { EmulatorHandle } from '../../sandbox';
-import { DATAVERSE_CLIENT_OPTIONS, DataverseClientOptions } from '../dataverse.client';
+import { DATAVERSE_CLIENT_OPTIONS, DataverseClientOptions } from '../client/dataverse.client';
 import { DataverseModule } from '../dataverse.module';
 
 /** A token provider over the emulator's token registry; tests can revoke the current token to provoke a 401. */

@@ -6,8 +6,8 @@ import { z } from 'zod';
 import { callContext } from '../../common/call-context';
 import { ToolError } from '../../common/tool-error';
 import { BulkDeleteService, MAX_BULK_DELETE } from '../../dataverse/batch/bulk-delete.service';
-import { DataverseClient } from '../../dataverse/dataverse.client';
-import { DeleteImpactService, DeleteSummary } from '../../dataverse/delete-impact';
+import { DataverseClient } from '../../dataverse/client/dataverse.client';
+import { DeleteImpactService, DeleteSummary } from '../../dataverse/delete/delete-impact';
 import { ProposalsService } from '../../proposals/proposals.service';
 import type { DeleteProposal } from '../../proposals/proposal.types';
 import { annotations, DELETE_CONFIRM_ANNOTATIONS, DELETE_PROPOSE_ANNOTATIONS } from '../annotations';
@@ -15,7 +15,7 @@ import { toolResult } from '../pipeline/tool-result';
 import { ToolClass } from '../tool-class.decorator';
 import { idParam, tableParam } from '../surface/params';
 
-/** The summary's full shape is DeleteSummary (src/dataverse/delete-impact); listed here: what a client needs to show it. */
+/** The summary's full shape is DeleteSummary (src/dataverse/delete/delete-impact); listed here: what a client needs to show it. */
 export const deleteSummarySchema = z.looseObject({ table: z.string(), id: z.string(), name: z.string().optional(), text: z.string() });
 
 export const deleteProposalOutputSchema = z.object({ token: z.string(), expiresAt: z.string(), summary: deleteSummarySchema });

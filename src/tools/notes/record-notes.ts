@@ -2,7 +2,7 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { Injectable } from '@nestjs/common';
 import { z } from 'zod';
 import { NotesService } from '../../dataverse/notes/notes.service';
-import { parseFieldList } from '../../dataverse/odata';
+import { parseFieldList } from '../../dataverse/client/odata';
 import { toolResult } from '../pipeline/tool-result';
 
 /** get_record's `include` parameter (model-visible: keep it short). */

@@ -1,7 +1,7 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { Tool } from '@rekog/mcp-nest/dist/mcp';
 import { z } from 'zod';
-import { IdentityService } from '../../dataverse/identity.service';
+import { IdentityService } from '../../dataverse/identity/identity.service';
 import { annotations, READ_ANNOTATIONS } from '../annotations';
 import { toolResult } from '../pipeline/tool-result';
 import { ToolClass } from '../tool-class.decorator';

@@ -1,9 +1,9 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { MCP_TOOL_METADATA_KEY } from '@rekog/mcp-nest/dist/mcp';
 import { startEmulator, EmulatorHandle } from '../../sandbox';
-import { IdentityService } from '../../dataverse/identity.service';
-import { MetadataService } from '../../dataverse/metadata.service';
-import { RecordsService } from '../../dataverse/records.service';
+import { IdentityService } from '../../dataverse/identity/identity.service';
+import { MetadataService } from '../../dataverse/metadata/metadata.service';
+import { RecordsService } from '../../dataverse/records/records.service';
 import { ViewsService } from '../../dataverse/query/views.service';
 import { startReadPath, ReadPathFixture } from '../../dataverse/testing/read-path.fixture';
 import { IdentityTools } from './identity.tools';

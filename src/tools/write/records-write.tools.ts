@@ -1,7 +1,7 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { Tool } from '@rekog/mcp-nest/dist/mcp';
 import { z } from 'zod';
-import { WriteOutcome, WritesService } from '../../dataverse/writes.service';
+import { WriteOutcome, WritesService } from '../../dataverse/writes/writes.service';
 import { annotations, CREATE_ANNOTATIONS, UPDATE_ANNOTATIONS } from '../annotations';
 import { toolResult } from '../pipeline/tool-result';
 import { ToolClass } from '../tool-class.decorator';

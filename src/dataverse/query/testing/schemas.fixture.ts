@@ -1,4 +1,4 @@
-import type { TableSchema } from '../../schema-format';
+import type { TableSchema } from '../../metadata/schema-format';
 
 /** Small schemas in the shape MetadataService returns, for the query unit specs. */
 export const CONTACT: TableSchema = {

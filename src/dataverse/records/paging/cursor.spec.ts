@@ -1,0 +1,104 @@
+import { createCache } from 'cache-manager';
+import { createCacheBackend } from '../../../cache/cache-backend';
+import { CacheService } from '../../../cache/cache.service';
+import { CursorStore, MAX_CURSOR_LENGTH } from './cursor-store';
+import { checkCursorState, checkPageLink, CursorState } from './cursor-state';
+
+const state: CursorState = { v: 1, e: 'org.crm.dynamics.com', u: 'abc', t: 'contacts', l: 'contacts?$select=fullname', n: 20, o: 0 };
+
+describe('CursorStore', () => {
+  const cache = async () => {
+    const backend = await createCacheBackend({});
+    return new CacheService(createCache({ stores: [backend.keyv] }), backend);
+  };
+
+  it('should hand out short random ids and give the state back only to the same user and environment', async () => {
+    const store = new CursorStore(await cache(), { cursorTtlSeconds: 60 });
+    const id = await store.save('org.crm.dynamics.com', 'user-a', state);
+    const again = await store.save('org.crm.dynamics.com', 'user-a', state);
+
+    expect(id).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect(id.length).toBeLessThanOrEqual(MAX_CURSOR_LENGTH);
+    expect(again).not.toBe(id);
+    await expect(store.load('org.crm.dynamics.com', 'user-a', id)).resolves.toEqual(state);
+    await expect(store.load('org.crm.dynamics.com', 'user-b', id)).rejects.toThrow(
+      /cursor expired \(or is not yours\); run the query again/,
+    );
+    await expect(store.load('other.crm.dynamics.com', 'user-a', id)).rejects.toThrow(/cursor expired/);
+  });
+
+  it('should refuse unknown ids and anything not shaped like one without a lookup', async () => {
+    const c = await cache();
+    const get = jest.spyOn(c, 'get');
+    const store = new CursorStore(c, { cursorTtlSeconds: 60 });
+    for (const bad of ['', 'x', 'a'.repeat(23), 'a'.repeat(21) + '.', 'eyJ2IjoxfQ.c2ln']) {
+      await expect(store.load('org', 'user-a', bad)).rejects.toThrow(/cursor expired/);
+    }
+    expect(get).not.toHaveBeenCalled();
+    await expect(store.load('org', 'user-a', 'A'.repeat(22))).rejects.toThrow(/cursor expired/);
+  });
+
+  it('should sweep cursors nobody reads again out of the in-memory cache', async () => {
+    const backend = await createCacheBackend({});
+    const c = new CacheService(createCache({ stores: [backend.keyv] }), backend);
+    const store = new CursorStore(c, { cursorTtlSeconds: 1 });
+    await store.save('org', 'user-a', state);
+    await store.save('org', 'user-a', state);
+
+    expect(c.sweepExpired(Date.now())).toBe(0);
+    expect(backend.memory!.size).toBe(2);
+    expect(c.sweepExpired(Date.now() + 1500)).toBe(2);
+    expect(backend.memory!.size).toBe(0);
+  });
+
+  it('should forget a cursor after its TTL', async () => {
+    jest.useFakeTimers({ now: Date.now(), doNotFake: ['nextTick', 'setImmediate'] });
+    try {
+      const store = new CursorStore(await cache(), { cursorTtlSeconds: 1 });
+      const id = await store.save('org', 'user-a', state);
+      await expect(store.load('org', 'user-a', id)).resolves.toEqual(state);
+      jest.setSystemTime(Date.now() + 1500);
+      await expect(store.load('org', 'user-a', id)).rejects.toThrow(/cursor expired/);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+});
+
+describe('checkCursorState and checkPageLink', () => {
+  it('should accept what list_records itself produces, including a Dataverse skiptoken', () => {
+    expect(checkCursorState(state, 'contacts')).toEqual(state);
+    expect(() =>
+      checkPageLink(
+        'contacts?$select=fullname%2C_parentcustomerid_value&$filter=statecode%20eq%200&$orderby=fullname%20desc&$skiptoken=%3Ccookie%20pagenumber=%222%22%20/%3E',
+        'contacts',
+      ),
+    ).not.toThrow();
+  });
+
+  it.each<[string, Partial<CursorState>]>([
+    ['an offset past the page', { o: 20 }],
+    ['a negative offset', { o: -1 }],
+    ['an unbounded page size', { n: 100_000 }],
+    ['a fractional page size', { n: 2.5 }],
+    ['another version', { v: 2 as 1 }],
+    ['$expand', { l: 'contacts?$select=fullname&$expand=parentcustomerid_account' }],
+    ['a filter over the limit', { l: `contacts?$filter=${encodeURIComponent(`name eq '${'x'.repeat(4001)}'`)}` }],
+    ['an unchecked select value', { l: 'contacts?$select=fullname,(x)' }],
+    ['too many select fields', { l: `contacts?$select=${Array.from({ length: 201 }, (_, i) => `f${i}`).join(',')}` }],
+    ['a bad orderby', { l: 'contacts?$orderby=fullname%20sideways' }],
+    ['a repeated option', { l: 'contacts?$select=fullname&$select=contactid' }],
+    ['$top', { l: 'contacts?$top=5000' }],
+    ['another path', { l: 'WhoAmI' }],
+    ['a path escape', { l: 'contacts/../accounts' }],
+    ['a fragment', { l: 'contacts?$select=fullname#x' }],
+  ])('should refuse a cursor with %s', (_label, change) => {
+    expect(() => checkCursorState({ ...state, ...change }, 'contacts')).toThrow(/run the query again without cursor/);
+  });
+
+  it('should refuse what is not a cursor state at all', () => {
+    for (const value of [undefined, null, 'x', [], { v: 1 }]) {
+      expect(() => checkCursorState(value, 'contacts')).toThrow(/run the query again without cursor/);
+    }
+  });
+});
