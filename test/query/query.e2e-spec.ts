@@ -162,6 +162,31 @@ describe('query power end to end (Streamable HTTP)', () => {
     expect(names).toEqual([...names].sort((a, b) => a.localeCompare(b)));
   });
 
+  it('should send FetchXML too long for a GET URL inside $batch and read its rows', async () => {
+    const some = (await callTool(client, 'list_records', { table: 'contact', select: 'fullname', top: 3 })).structuredContent as Page;
+    const names = some.records.map((r) => String(r.fullname));
+    // Enough long <value>s that the encoded URL passes 32,768 characters while the FetchXML stays within its bounds.
+    const filler = Array.from(
+      { length: 480 },
+      (_, i) => `<value>nobody-with-a-long-made-up-name-${String(i).padStart(12, '0')}</value>`,
+    ).join('');
+    const values = names.map((n) => `<value>${n.replace(/&/g, '&amp;').replace(/</g, '&lt;')}</value>`).join('');
+    const fetchXml =
+      `<fetch><entity name="contact"><attribute name="fullname"/><filter>` +
+      `<condition attribute="fullname" operator="in">${values}${filler}</condition></filter><order attribute="fullname"/></entity></fetch>`;
+
+    const result = await callTool(client, 'list_records', { table: 'contact', fetchXml });
+    const page = result.structuredContent as Page;
+
+    expect({ isError: result.isError ?? false, text: result.isError ? result.text : '' }).toEqual({ isError: false, text: '' });
+    // Names can repeat in the sample data: every row matches one of them, and each of them is found.
+    expect([...new Set(page.records.map((r) => String(r.fullname)))].sort()).toEqual([...new Set(names)].sort());
+    // The emulator answers a direct GET past 32,768 characters with 414, as the service does: this one went as a $batch.
+    const log = emulator.requestLog.entries();
+    expect(log.filter((e) => e.url.includes('fetchXml=')).map((e) => e.status)).toEqual([]);
+    expect(log.filter((e) => e.url.endsWith('$batch')).map((e) => `${e.method} ${e.status}`)).toEqual(['POST 200']);
+  });
+
   it('should refuse bad FetchXML with the fix, sending nothing', async () => {
     const result = await callTool(client, 'list_records', {
       table: 'contact',
