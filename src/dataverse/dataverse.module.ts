@@ -14,6 +14,22 @@ import { WritesService } from './writes/writes.service';
 import { NOTES_HISTORY } from './history/history.providers';
 import { CursorStore } from './records/paging/cursor-store';
 
+/** The services other modules use (the tools, the embedder's own modules). */
+const SERVICES = [
+  DataverseClient,
+  IdentityService,
+  MetadataService,
+  RecordsService,
+  WritesService,
+  DeleteImpactService,
+  ...NOTES_HISTORY,
+  ...QUERY_PROVIDERS,
+  BulkWritesService,
+  NameLookupService,
+  RelationshipsService,
+  BulkDeleteService,
+];
+
 /**
  * Everything that speaks to Dataverse: the HTTP client (the only one) and the read and write services built on it.
  * Needs TOKEN_PROVIDER (AuthModule), APP_CONFIG and CacheService (CacheModule), all global.
@@ -21,34 +37,7 @@ import { CursorStore } from './records/paging/cursor-store';
 @Global()
 @Module({
   imports: [SearchModule],
-  providers: [
-    DataverseClient,
-    IdentityService,
-    MetadataService,
-    RecordsService,
-    WritesService,
-    DeleteImpactService,
-    ...NOTES_HISTORY,
-    ...QUERY_PROVIDERS,
-    CursorStore,
-    BulkWritesService,
-    NameLookupService,
-    RelationshipsService,
-    BulkDeleteService,
-  ],
-  exports: [
-    DataverseClient,
-    IdentityService,
-    MetadataService,
-    RecordsService,
-    WritesService,
-    DeleteImpactService,
-    ...NOTES_HISTORY,
-    ...QUERY_PROVIDERS,
-    BulkWritesService,
-    NameLookupService,
-    RelationshipsService,
-    BulkDeleteService,
-  ],
+  providers: [...SERVICES, CursorStore],
+  exports: SERVICES,
 })
 export class DataverseModule {}
