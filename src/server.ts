@@ -20,6 +20,8 @@ import { createSseSessionLimit } from './http/edge/sse-session-limit.middleware'
 import { createProtectedResourceHandler, protectedResourceMetadataUrl } from './http/protected-resource';
 import { NestPinoLogger } from './logging/nest-logger';
 import { InFlightCalls } from './common/in-flight-calls';
+import { McpDispatcher } from './http/streamable/mcp-dispatcher';
+import { mountStreamableHttp } from './http/streamable/streamable-http.endpoint';
 
 /** How long shutdown waits for running tool calls before closing anyway (the whole shutdown has 5 s). */
 const DRAIN_MS = 3000;
@@ -107,6 +109,8 @@ export async function startServer(
     }),
   );
   app.use(createJsonBody());
+  // Registered before Nest adds its controllers (at listen), behind every check above.
+  if (config.transports.includes('http')) mountStreamableHttp(instance, '/mcp', app.get(McpDispatcher));
   await app.listen(config.mcpPort, config.mcpHost);
   const server = app.getHttpServer() as Server;
   const address = server.address();

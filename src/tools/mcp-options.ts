@@ -7,10 +7,14 @@ import { enabledToolsets } from './surface/toolsets';
 
 export const SERVER_NAME = 'dataverse-mcp';
 
-const TRANSPORTS: Record<AppConfig['transports'][number], McpTransportType> = {
+/**
+ * The transports the library serves. Streamable HTTP is not among them: the library's handler builds an MCP server,
+ * a transport and a JSON-Schema validator for every stateless request, so `/mcp` is served by src/http/streamable
+ * (one shared registry, schemas and tool instances) on the library's decorators and discovery.
+ */
+const TRANSPORTS: Partial<Record<AppConfig['transports'][number], McpTransportType>> = {
   stdio: McpTransportType.STDIO,
   sse: McpTransportType.SSE,
-  http: McpTransportType.STREAMABLE_HTTP,
 };
 
 /** @rekog/mcp-nest options. `transport` is always explicit: the library defaults to all three, stdio included. */
@@ -20,12 +24,10 @@ export function mcpOptions(config: AppConfig, version: string): McpOptions {
     title: 'Dataverse',
     version,
     instructions: serverInstructions(enabledToolsets(config)),
-    transport: config.transports.map((t) => TRANSPORTS[t]),
+    transport: config.transports.flatMap((t) => TRANSPORTS[t] ?? []),
     sseEndpoint: 'sse',
     messagesEndpoint: 'messages',
-    mcpEndpoint: 'mcp',
-    // Options merge shallowly, so both objects are given whole.
-    streamableHttp: { enableJsonResponse: true, statelessMode: true, sessionIdGenerator: undefined },
+    // Options merge shallowly, so the object is given whole.
     sse: { pingEnabled: true, pingIntervalMs: 30000 },
     logging: { level: ['error', 'warn'] },
     // MCP logging: logging/setLevel is answered by the SDK; see clientLog for what is sent.

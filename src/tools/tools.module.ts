@@ -12,6 +12,7 @@ import { SEARCH_TOOLS } from './search/search.tools';
 import { RELATIONSHIP_TOOLS } from './relationships/relationship.tools';
 import { WRITE_TOOLS } from './write/records-write.tools';
 import { RecordNotes } from './notes/record-notes';
+import { McpDispatcher } from '../http/streamable/mcp-dispatcher';
 import { enabledToolsets } from './surface/toolsets';
 import type { ToolsetName } from '../config/app-config';
 
@@ -26,7 +27,9 @@ export class ToolsModule {
     return {
       module: ToolsModule,
       imports: [McpModule.forRoot(mcpOptions(config, version))],
-      providers: tools,
+      // Answers Streamable HTTP (src/http/streamable); the library serves stdio and SSE.
+      providers: [...tools, McpDispatcher],
+      exports: [McpDispatcher],
     };
   }
 }

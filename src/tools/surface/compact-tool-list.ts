@@ -41,7 +41,7 @@ export function compactToolList(server: McpServer): McpServer {
   return server;
 }
 
-function compactTool(tool: Record<string, Json>): Record<string, Json> {
+export function compactTool(tool: Record<string, Json>): Record<string, Json> {
   const { securitySchemes: _copy, inputSchema, outputSchema, ...rest } = tool;
   return {
     ...rest,
