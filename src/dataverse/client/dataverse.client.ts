@@ -153,10 +153,14 @@ export class DataverseClient implements OnModuleDestroy {
     return url;
   }
 
-  /** Host of the environment, for cache keys and cursors. */
+  /** Host of the environment, for cache keys and cursors (parsed once per API URL). */
   get envHost(): string {
-    return new URL(this.apiUrl).host.toLowerCase();
+    const url = this.apiUrl;
+    if (this.hostOf?.url !== url) this.hostOf = { url, host: new URL(url).host.toLowerCase() };
+    return this.hostOf.host;
   }
+
+  private hostOf?: { url: string; host: string };
 
   /** The signed-in account for this call (also records its user key in the call context). */
   async currentAccount(): Promise<SignedInAccount> {

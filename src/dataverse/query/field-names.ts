@@ -40,12 +40,20 @@ export function unknownFieldMessage(input: string, schema: TableSchema, where: s
   );
 }
 
-export function fieldMap(schema: TableSchema): Map<string, SchemaField> {
-  return new Map(schema.fields.map((f) => [f.name, f]));
+const fieldMaps = new WeakMap<TableSchema, ReadonlyMap<string, SchemaField>>();
+
+/** The schema's fields by name, built once per schema object (cached schemas are shared and frozen): read only. */
+export function fieldMap(schema: TableSchema): ReadonlyMap<string, SchemaField> {
+  let map = fieldMaps.get(schema);
+  if (!map) {
+    map = new Map(schema.fields.map((f) => [f.name, f]));
+    fieldMaps.set(schema, map);
+  }
+  return map;
 }
 
 /** `_parentcustomerid_value` → the `parentcustomerid` lookup field, if it is one. */
-export function lookupOfValueName(name: string, fields: Map<string, SchemaField>): SchemaField | undefined {
+export function lookupOfValueName(name: string, fields: ReadonlyMap<string, SchemaField>): SchemaField | undefined {
   const m = /^_(.+)_value$/.exec(name);
   const f = m ? fields.get(m[1]) : undefined;
   return f && isLookup(f) ? f : undefined;
@@ -55,7 +63,7 @@ export function lookupOfValueName(name: string, fields: Map<string, SchemaField>
  * How to filter on a lookup: by id, or through each target's navigation property on the target's primary name.
  * `primaryNames` maps target table → its primary name attribute.
  */
-export function lookupFilterHint(field: SchemaField, primaryNames: Map<string, string | undefined>, example = 'Contoso'): string {
+export function lookupFilterHint(field: SchemaField, primaryNames: ReadonlyMap<string, string | undefined>, example = 'Contoso'): string {
   const navs = Object.entries(field.to ?? {}).map(([table, nav]) => `${nav}/${primaryNames.get(table) ?? 'name'} eq '${example}'`);
   return (
     `"${field.name}" is a lookup${field.to ? ` (to ${Object.keys(field.to).join(', ')})` : ''}: filter on its id with ` +

@@ -85,14 +85,14 @@ export function tokenize(filter: string): Token[] {
 export interface FilterCheckContext {
   schema: TableSchema;
   /** target table → its primary name attribute (for navigation examples). */
-  primaryNames: Map<string, string | undefined>;
+  primaryNames: ReadonlyMap<string, string | undefined>;
 }
 
 /**
  * Under a table scope a navigation path must stay inside it: a lookup's navigation to an out-of-scope table is
  * refused, and so is a collection navigation (its table cannot be told from the schema).
  */
-function scopeCheck(path: string, schema: TableSchema, fields: Map<string, unknown>, navs: Set<string>, lambdas: Set<string>): void {
+function scopeCheck(path: string, schema: TableSchema, fields: ReadonlyMap<string, unknown>, navs: Set<string>, lambdas: Set<string>): void {
   if (!path.includes('/') || !isScoped(schema)) return;
   const head = path.split('/')[0];
   if (lambdas.has(head)) return;

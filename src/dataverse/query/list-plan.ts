@@ -75,12 +75,19 @@ export async function odataQuery(
 }
 
 /** Primary name attribute of every lookup target of the table (for "filter through the navigation property" hints). */
-export async function primaryNamesOf(schema: TableSchema, metadata: MetadataService): Promise<Map<string, string | undefined>> {
-  const tables = new Map((await metadata.listTables()).map((t) => [t.logicalName, t.primaryNameAttribute]));
-  const out = new Map<string, string | undefined>();
-  for (const f of schema.fields) for (const t of Object.keys(f.to ?? {})) out.set(t, tables.get(t));
-  return out;
+export async function primaryNamesOf(schema: TableSchema, metadata: MetadataService): Promise<ReadonlyMap<string, string | undefined>> {
+  const list = await metadata.listTables();
+  const known = primaryNames.get(schema);
+  if (known?.list === list) return known.names;
+  const tables = new Map(list.map((t) => [t.logicalName, t.primaryNameAttribute]));
+  const names = new Map<string, string | undefined>();
+  for (const f of schema.fields) for (const t of Object.keys(f.to ?? {})) names.set(t, tables.get(t));
+  // Kept while the schema and the table list are the same objects (the cache hands out shared, frozen ones).
+  primaryNames.set(schema, { list, names });
+  return names;
 }
+
+const primaryNames = new WeakMap<TableSchema, { list: unknown; names: ReadonlyMap<string, string | undefined> }>();
 
 /** The FetchXML of a `fetchXml` or `view` call, checked (user FetchXML) or trusted (a view's own). */
 export async function fetchOf(

@@ -44,6 +44,19 @@ export interface ListRecordsResult {
   note?: string;
 }
 
+const userHashes = new Map<string, string>();
+
+/** The short hash of a user key that cursors carry (remembered for up to 1,000 users). */
+function userHashOf(userKey: string): string {
+  let hash = userHashes.get(userKey);
+  if (hash === undefined) {
+    if (userHashes.size >= 1000) userHashes.clear();
+    hash = createHash('sha256').update(userKey).digest('hex').slice(0, 16);
+    userHashes.set(userKey, hash);
+  }
+  return hash;
+}
+
 @Injectable()
 export class RecordsService {
   constructor(
@@ -57,7 +70,7 @@ export class RecordsService {
   async list(input: ListRecordsInput): Promise<ListRecordsResult> {
     const table = await this.metadata.resolveTable(input.table);
     const account = await this.dv.currentAccount();
-    const userHash = createHash('sha256').update(account.userKey).digest('hex').slice(0, 16);
+    const userHash = userHashOf(account.userKey);
 
     let state: CursorState;
     if (input.cursor) {

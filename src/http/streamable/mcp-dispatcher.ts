@@ -19,6 +19,7 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import type { Request } from 'express';
 import { CatalogTool, ToolCatalog } from './tool-catalog';
+import { isPlainToolCall } from './json-rpc-shape';
 
 /** A JSON-RPC answer to one request, keys in the order the SDK writes them. */
 export type JsonRpcAnswer =
@@ -135,7 +136,7 @@ export class McpDispatcher {
   }
 
   private async callTool(request: JSONRPCRequest, req: Request): Promise<unknown> {
-    const call = parse(CallToolRequestSchema, request);
+    const call = isPlainToolCall(request) ? request : parse(CallToolRequestSchema, request);
     const { catalog, options, auth, moduleHasGuards } = this.built();
     const name = call.params.name;
     const entry = catalog.find(name);

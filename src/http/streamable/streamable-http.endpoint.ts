@@ -4,8 +4,10 @@ import {
   isJSONRPCRequest,
   JSONRPCMessageSchema,
   SUPPORTED_PROTOCOL_VERSIONS,
+  type JSONRPCRequest,
 } from '@modelcontextprotocol/sdk/types.js';
 import type { McpDispatcher, JsonRpcAnswer } from './mcp-dispatcher';
+import { isPlainRequest } from './json-rpc-shape';
 
 /** The SDK's batch limit; the edge's own limit (32, src/http/edge/limits.ts) applies before it. */
 const MAX_BATCH = 100;
@@ -43,14 +45,20 @@ async function handlePost(req: Request, res: Response, dispatcher: McpDispatcher
     return sendError(res, 400, -32600, `Invalid Request: Batch must not exceed ${MAX_BATCH} messages`);
   }
   const raw = Array.isArray(body) ? body : [body];
-  const messages: unknown[] = [];
+  const requests: JSONRPCRequest[] = [];
+  let initializing = false;
   for (const message of raw) {
+    if (isPlainRequest(message)) {
+      requests.push(message);
+      if (message.method === 'initialize' && isInitializeRequest(message)) initializing = true;
+      continue;
+    }
     const parsed = JSONRPCMessageSchema.safeParse(message);
     if (!parsed.success) return sendError(res, 400, -32700, 'Parse error: Invalid JSON-RPC message');
-    messages.push(parsed.data);
+    if (isJSONRPCRequest(parsed.data)) requests.push(parsed.data);
+    if (isInitializeRequest(parsed.data)) initializing = true;
   }
-  const initializing = messages.some(isInitializeRequest);
-  if (initializing && messages.length > 1) {
+  if (initializing && raw.length > 1) {
     return sendError(res, 400, -32600, 'Invalid Request: Only one initialization request is allowed');
   }
   if (!initializing) {
@@ -65,7 +73,6 @@ async function handlePost(req: Request, res: Response, dispatcher: McpDispatcher
     }
   }
   // Notifications and responses need no answer (and have nothing to act on without a session).
-  const requests = messages.filter(isJSONRPCRequest);
   if (requests.length === 0) {
     res.status(202).end();
     return;
