@@ -27,7 +27,7 @@ async function p50p95(url: string, tool: string): Promise<[number, number]> {
 
 async function main() {
   const port = await freePort();
-  const bare = spawn(process.execPath, [join(__dirname, 'fixtures', 'bare-sdk-http-server.mjs'), String(port)], { stdio: 'ignore' });
+  const bare = spawn(process.execPath, [join(__dirname, 'fixtures', 'bare-sdk-http-passthrough.mjs'), String(port)], { stdio: 'ignore' });
   await new Promise((r) => setTimeout(r, 1000));
   const ours = await spawnHttpServer({
     DATAVERSE_URL: 'https://contoso.crm.dynamics.com',

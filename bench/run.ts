@@ -14,6 +14,7 @@ import { spawnHttpServer, SpawnedServer } from '../test/support/server-process';
 import { bulkCreateRow, BulkCreateResult, measureBulkCreate } from './lib/bulk-create';
 import { coldSchemaRow, measureColdSchema } from './lib/cold-schema';
 import { measureStdioCalls, stdioCallRows } from './lib/stdio-calls';
+import { httpCallRows, measureHttpCalls } from './lib/http-calls';
 import { startEmulatorProcess, EmulatorProcess } from './lib/emulator-process';
 import { closeDirectAgent } from './lib/load';
 import { measureMemory, memoryMix, MemoryResult } from './lib/memory';
@@ -197,6 +198,7 @@ async function main(): Promise<void> {
     const bulk = await measureBulkCreate(emulator, token);
     const coldSchema = await measureColdSchema(emulator, token);
     const stdioCalls = await measureStdioCalls(emulator, token);
+    const httpCalls = await measureHttpCalls(emulator, token);
     const environment = {
       node: process.version,
       cpus: cpus().length,
@@ -208,6 +210,7 @@ async function main(): Promise<void> {
       ...surfaceRows(surface),
       coldSchemaRow(coldSchema),
       ...stdioCallRows(stdioCalls),
+      ...httpCallRows(httpCalls),
     ]);
     console.log(
       `dataverse-mcp benchmarks — Node ${process.version}, ${cpus().length} CPUs; load generator, server and emulator are 3 processes`,
@@ -218,7 +221,7 @@ async function main(): Promise<void> {
     writeFileSync(
       join(dir, 'latest.json'),
       JSON.stringify(
-        { environment, startup, overhead, memory: mem, sizes, query, compact, bulkCreate: bulk, surface, coldSchema, stdioCalls },
+        { environment, startup, overhead, memory: mem, sizes, query, compact, bulkCreate: bulk, surface, coldSchema, stdioCalls, httpCalls },
         null,
         2,
       ),

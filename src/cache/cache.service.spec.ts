@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { createCache } from 'cache-manager';
 import { startRedis, TestRedis } from '../../test/support/redis-server';
 import { CacheBackend, createCacheBackend } from './cache-backend';
-import { CacheService } from './cache.service';
+import { CacheService, MAX_MEMORY_ENTRIES } from './cache.service';
 
 async function service(backend: CacheBackend): Promise<CacheService> {
   const cache = createCache({ stores: [backend.keyv] });
@@ -143,5 +143,18 @@ describe('CacheService in memory', () => {
     expect(cache.kind).toBe('memory');
     expect(await cache.deletePrefix('mcp:h:u:schema:')).toBe(2);
     expect(await cache.get('mcp:h:u:schema:a')).toBeUndefined();
+  });
+
+  it('should keep at most MAX_MEMORY_ENTRIES entries, dropping expired ones first and then the oldest', async () => {
+    const backend = await createCacheBackend({});
+    const cache = await service(backend);
+    await cache.set('mcp:h:u:schema:kept-longest', 1, 3600);
+    for (let i = 0; i < MAX_MEMORY_ENTRIES + 10; i++) await cache.set(`mcp:h:u:cursor:${i}`, { i }, 900);
+
+    expect(backend.memory!.size).toBeLessThanOrEqual(MAX_MEMORY_ENTRIES);
+    // The oldest went first; the newest are still there.
+    expect(await cache.get('mcp:h:u:schema:kept-longest')).toBeUndefined();
+    expect(await cache.get(`mcp:h:u:cursor:${MAX_MEMORY_ENTRIES + 9}`)).toEqual({ i: MAX_MEMORY_ENTRIES + 9 });
+    await cache.onApplicationShutdown();
   });
 });

@@ -15,6 +15,12 @@ export const CACHE_SERVICE_OPTIONS = Symbol('CACHE_SERVICE_OPTIONS');
 
 /** How often memory mode sweeps expired entries. */
 const SWEEP_INTERVAL_MS = 60_000;
+/**
+ * Most entries memory mode keeps. Page cursors arrive with every list_records call that has more pages and live
+ * for CURSOR_TTL_SECONDS: at a few hundred calls a second that is six figures within one TTL. Over the cap, expired
+ * entries go first, then the oldest (a dropped cursor reads as expired; a dropped schema is read again).
+ */
+export const MAX_MEMORY_ENTRIES = 20_000;
 
 const DEFAULTS: CacheServiceOptions = { opTimeoutMs: 500, bypassAfterTimeoutMs: 5000 };
 
@@ -108,6 +114,19 @@ export class CacheService implements OnModuleInit, OnApplicationShutdown {
     // The in-memory store hands out the stored object itself (no JSON round trip): freeze it.
     const stored = this.backend.kind === 'memory' ? deepFreeze(value) : value;
     await this.run(() => this.cache.set(key, stored, ttlSeconds * 1000));
+    const memory = this.backend.memory;
+    if (memory && memory.size > MAX_MEMORY_ENTRIES) this.trim(memory);
+  }
+
+  /** Memory mode over its cap: expired entries first, then the oldest, down to 90% of the cap (amortised). */
+  private trim(memory: Map<string, unknown>): void {
+    this.sweepExpired();
+    const target = Math.floor(MAX_MEMORY_ENTRIES * 0.9);
+    if (memory.size <= target) return;
+    for (const key of memory.keys()) {
+      memory.delete(key);
+      if (memory.size <= target) break;
+    }
   }
 
   async delete(key: string): Promise<void> {

@@ -2,8 +2,6 @@ import express from 'express';
 import type { Server } from 'node:http';
 import { EntraTokenValidator } from '../auth/obo/entra-token-validator';
 import { LocalIssuer, TEST_CLIENT_ID, TEST_TENANT_ID } from '../auth/obo/testing/local-issuer';
-import { testConfig } from '../auth/testing/fake-identity-provider';
-import { mcpOptions } from '../tools/mcp-options';
 import { authenticatedUser, createBearerAuth, SessionBindings } from './bearer-auth.middleware';
 import { createProtectedResourceHandler, protectedResourceMetadataUrl } from './protected-resource';
 
@@ -211,14 +209,5 @@ describe('bearer auth and protected resource metadata (multi-user HTTP)', () => 
     }
     for (let i = 0; i < 50 && bindings.owner('session-1'); i++) await new Promise((r) => setTimeout(r, 10));
     expect(bindings.owner('session-1')).toBeUndefined();
-  });
-});
-
-describe('Streamable HTTP in multi-user mode', () => {
-  it('should stay stateless, so every tool call runs with its own request (and token), on any replica', () => {
-    // In stateful mode a tool's `request` would be the session's initialize request: another user's token could ride on it.
-    const options = mcpOptions(testConfig({ authMode: 'obo', clientSecret: 'x', transports: ['sse', 'http'] }), '0.0.0');
-
-    expect(options.streamableHttp).toMatchObject({ statelessMode: true, sessionIdGenerator: undefined });
   });
 });

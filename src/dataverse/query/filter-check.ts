@@ -92,7 +92,13 @@ export interface FilterCheckContext {
  * Under a table scope a navigation path must stay inside it: a lookup's navigation to an out-of-scope table is
  * refused, and so is a collection navigation (its table cannot be told from the schema).
  */
-function scopeCheck(path: string, schema: TableSchema, fields: ReadonlyMap<string, unknown>, navs: Set<string>, lambdas: Set<string>): void {
+function scopeCheck(
+  path: string,
+  schema: TableSchema,
+  fields: ReadonlyMap<string, unknown>,
+  navs: Set<string>,
+  lambdas: Set<string>,
+): void {
   if (!path.includes('/') || !isScoped(schema)) return;
   const head = path.split('/')[0];
   if (lambdas.has(head)) return;

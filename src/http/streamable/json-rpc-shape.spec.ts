@@ -44,10 +44,13 @@ describe('JSON-RPC shape checks', () => {
     expect(fast).toBe(requests.indexOf(message) < 3);
   });
 
-  it.each(calls.map((c) => [JSON.stringify(c), c]))('should accept the tools/call params %s only when the SDK schema does', (_label, params) => {
-    const request = { method: 'tools/call', params: params as Record<string, unknown> };
-    const fast = isPlainToolCall(request);
-    if (fast) expect(CallToolRequestSchema.safeParse(request).success).toBe(true);
-    expect(fast).toBe(calls.indexOf(params) < 3);
-  });
+  it.each(calls.map((c) => [JSON.stringify(c), c]))(
+    'should accept the tools/call params %s only when the SDK schema does',
+    (_label, params) => {
+      const request = { method: 'tools/call', params: params as Record<string, unknown> };
+      const fast = isPlainToolCall(request);
+      if (fast) expect(CallToolRequestSchema.safeParse(request).success).toBe(true);
+      expect(fast).toBe(calls.indexOf(params) < 3);
+    },
+  );
 });

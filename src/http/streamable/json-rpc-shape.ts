@@ -17,7 +17,9 @@ function onlyKeys(value: Record<string, unknown>, allowed: Set<string>): boolean
 }
 
 /** `{jsonrpc: "2.0", id, method, params?}` with a string or safe-integer id and params without `_meta`. */
-export function isPlainRequest(message: unknown): message is { jsonrpc: '2.0'; id: string | number; method: string; params?: Record<string, unknown> } {
+export function isPlainRequest(
+  message: unknown,
+): message is { jsonrpc: '2.0'; id: string | number; method: string; params?: Record<string, unknown> } {
   if (!isPlainObject(message) || !onlyKeys(message, REQUEST_KEYS)) return false;
   if (message.jsonrpc !== '2.0' || typeof message.method !== 'string') return false;
   const id = message.id;

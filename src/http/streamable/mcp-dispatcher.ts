@@ -180,7 +180,6 @@ export class McpDispatcher {
   }
 }
 
-
 /** Parses a request with the SDK's schema; a mismatch is thrown as the SDK throws it (answered as -32603). */
 function parse<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: Error } }, request: unknown): T {
   const result = schema.safeParse(request);

@@ -14,7 +14,9 @@ export interface CatalogTool {
   name: string;
   /** The tools/list entry, already compact (see compactTool). */
   listed: Record<string, unknown>;
-  parameters?: { safeParse(data: unknown): { success: boolean; data?: unknown; error?: { issues: Array<{ path: PropertyKey[]; message: string }> } } };
+  parameters?: {
+    safeParse(data: unknown): { success: boolean; data?: unknown; error?: { issues: Array<{ path: PropertyKey[]; message: string }> } };
+  };
   outputSchema?: { safeParse(data: unknown): { success: boolean; data?: unknown; error?: { message: string } } };
   /** Whether access depends on the caller (roles, scopes, `@ToolGuards`): then tools/list is filtered per request. */
   perCaller: boolean;
@@ -46,8 +48,7 @@ export class ToolCatalog {
         listed: compactTool(listEntry(tool, auth.generateSecuritySchemes(tool, moduleHasGuards))),
         parameters: tool.metadata.parameters as CatalogTool['parameters'],
         outputSchema: tool.metadata.outputSchema as CatalogTool['outputSchema'],
-        perCaller:
-          !!tool.metadata.guards?.length || !!tool.metadata.requiredScopes?.length || !!tool.metadata.requiredRoles?.length,
+        perCaller: !!tool.metadata.guards?.length || !!tool.metadata.requiredScopes?.length || !!tool.metadata.requiredRoles?.length,
         instance: singleton(moduleRef, tool.providerClass),
       };
       if (!this.byName.has(entry.name)) this.byName.set(entry.name, entry);
