@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { iso } from '../data/seed';
+import { iso } from '../data/iso-time';
 import { EntityModel, Model, isLookup, nameGuid } from '../metadata/registry';
 import { LOOKUP_TYPE, Rec, Store } from '../store';
 

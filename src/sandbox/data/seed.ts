@@ -20,6 +20,7 @@ import { TIME_ZONES } from './time-zones';
 import { seedSearchSamples } from './seed-search';
 import { seedNotes } from '../notes/seed-notes';
 import { seedViews } from '../views/seed';
+import { iso } from './iso-time';
 
 /** Deterministic sample data: the same seed gives the same records on every start. */
 
@@ -65,7 +66,6 @@ class Rng {
   }
 }
 
-export const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 const isoDate = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 const slug = (s: string) =>
   s

@@ -5,7 +5,7 @@ import { EntityModel, isLookup } from '../metadata/registry';
 import { etag, shapeRecord } from '../odata/format';
 import { QueryOptions } from '../odata/query';
 import { LOOKUP_TYPE, Rec, lookupOf, setLookup } from '../store';
-import { iso } from '../data/seed';
+import { iso } from '../data/iso-time';
 import { ApiContext, ApiResult } from './context';
 import { compileExpands, contextSuffix, validateSelect } from './record-query';
 import { appliedPreferences, shapeContext } from './record-read';

@@ -1,4 +1,4 @@
-import { iso } from '../data/seed';
+import { iso } from '../data/iso-time';
 import { nameGuid } from '../metadata/registry';
 import { Rec, Store, setLookup } from '../store';
 import { noteFileFields } from './note-fields';
