@@ -221,7 +221,20 @@ async function main(): Promise<void> {
     writeFileSync(
       join(dir, 'latest.json'),
       JSON.stringify(
-        { environment, startup, overhead, memory: mem, sizes, query, compact, bulkCreate: bulk, surface, coldSchema, stdioCalls, httpCalls },
+        {
+          environment,
+          startup,
+          overhead,
+          memory: mem,
+          sizes,
+          query,
+          compact,
+          bulkCreate: bulk,
+          surface,
+          coldSchema,
+          stdioCalls,
+          httpCalls,
+        },
         null,
         2,
       ),

@@ -126,4 +126,27 @@ describe('Streamable HTTP (stateless, JSON answers)', () => {
     }
     expect((await send(ping, { 'mcp-protocol-version': '2025-06-18' })).body).toEqual({ result: {}, jsonrpc: '2.0', id: 1 });
   });
+
+  it('should leave a warning line for a refused request: method, path and status, never the query or the headers', async () => {
+    const before = server.stderr().length;
+    const res = await fetch(`${server.url}/mcp?token=query-secret`, {
+      method: 'POST',
+      headers: { accept: 'application/json', 'content-type': 'application/json', authorization: 'Bearer header-secret' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' }),
+    });
+    expect(res.status).toBe(406);
+    let line: Record<string, unknown> | undefined;
+    for (let i = 0; i < 50 && !line; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      const found = server
+        .stderr()
+        .slice(before)
+        .split('\n')
+        .find((l) => l.includes('"statusCode":406'));
+      line = found ? (JSON.parse(found) as Record<string, unknown>) : undefined;
+    }
+    expect(line).toMatchObject({ level: 40, req: { method: 'POST', url: '/mcp' }, statusCode: 406 });
+    expect(String(line?.msg)).toContain('Not Acceptable');
+    expect(server.stderr()).not.toContain('secret');
+  });
 });

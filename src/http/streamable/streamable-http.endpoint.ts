@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import type { Express, Request, Response } from 'express';
 import {
   isInitializeRequest,
@@ -8,6 +9,8 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import type { McpDispatcher, JsonRpcAnswer } from './mcp-dispatcher';
 import { isPlainRequest } from './json-rpc-shape';
+
+const logger = new Logger('McpHttp');
 
 /** The SDK's batch limit; the edge's own limit (32, src/http/edge/limits.ts) applies before it. */
 const MAX_BATCH = 100;
@@ -91,6 +94,12 @@ function isJsonContentType(header: string | undefined): boolean {
 }
 
 function sendError(res: Response, status: number, code: number, message: string): void {
+  // A refused request leaves a line (method, path, status, the fixed message; never headers or body), as the HTTP
+  // request log does for other routes; answered calls leave their audit event instead.
+  const req = res.req;
+  const line = { req: { method: req.method, url: req.originalUrl.split('?')[0] }, statusCode: status };
+  if (status >= 500) logger.error({ ...line, msg: message });
+  else logger.warn({ ...line, msg: message });
   res
     .status(status)
     .setHeader('Content-Type', 'application/json')
