@@ -131,7 +131,7 @@ function table(
       'start-up',
       `${s.label}: spawn → tools/list answered`,
       `median ${ms(s.median)} ms (min ${ms(s.min)}, max ${ms(s.max)}, n=${s.samples.length})${ratio}`,
-      s.label === 'dataverse-mcp (stdio)' ? '≤ 1.5× bare SDK' : '',
+      s.label === 'dataverse-mcp (stdio)' ? '≤ 1.1× bare SDK' : '',
     ]);
   }
   for (const r of overhead) {
