@@ -4,6 +4,7 @@ import type { Logger as PinoLogger } from 'pino';
 import { AppConfig, ConfigError, loadConfig, parseArgs, USAGE } from './config';
 import { createRootLogger } from './logging/logger';
 import { packageVersion, RunningServer, startServer } from './server';
+import { tuneHeapForService } from './launcher/heap-tuning';
 import { setSandboxViewerBase } from './common/sandbox-record-url';
 import { TableScope } from './dataverse/scope/table-scope';
 import type { RequestHandler } from 'express';
@@ -29,6 +30,7 @@ export async function main(): Promise<void> {
   }
 
   const logger = createRootLogger(config.logLevel);
+  tuneHeapForService(config.transports);
   const sandbox = config.sandbox ? await startSandbox(config, logger) : undefined;
   let viewerListener: { url: string; close(): Promise<void> } | undefined;
   const stopSandbox = sandbox && (() => Promise.resolve(viewerListener?.close()).then(sandbox.stop));

@@ -11,6 +11,15 @@ const CURSOR_ID = /^[A-Za-z0-9_-]{22}$/;
 /** Longest cursor argument list_records accepts. */
 export const MAX_CURSOR_LENGTH = 128;
 
+/**
+ * Live cursors one user keeps in memory mode (Redis holds its own and expires them): a model paging through results
+ * needs a handful, so past this the oldest go (and read as expired), and one user's flood of list calls cannot push
+ * other users' entries out of the shared in-memory cache.
+ */
+export const MAX_CURSORS_PER_USER = 1000;
+/** Users whose cursor order is remembered at once (memory mode); past it the longest-unused user's order goes. */
+const MAX_TRACKED_USERS = 10_000;
+
 const EXPIRED = 'This page cursor expired (or is not yours); run the query again without cursor.';
 
 export function expiredCursor(): ToolError {
@@ -29,10 +38,24 @@ export class CursorStore {
     @Inject(APP_CONFIG) private readonly config: Pick<AppConfig, 'cursorTtlSeconds'>,
   ) {}
 
+  /** Memory mode: each user's cursor keys, oldest first (Map order: the least recently saving user first). */
+  private readonly recent = new Map<string, string[]>();
+
   async save(envHost: string, userKey: string, state: CursorState): Promise<string> {
     const id = randomBytes(16).toString('base64url');
-    await this.cache.set(cacheKeys.cursor(envHost, userKey, id), state, this.config.cursorTtlSeconds);
+    const key = cacheKeys.cursor(envHost, userKey, id);
+    await this.cache.set(key, state, this.config.cursorTtlSeconds);
+    if (this.cache.kind === 'memory') await this.remember(`${envHost} ${userKey}`, key);
     return id;
+  }
+
+  private async remember(user: string, key: string): Promise<void> {
+    const keys = this.recent.get(user) ?? [];
+    this.recent.delete(user);
+    this.recent.set(user, keys);
+    keys.push(key);
+    if (keys.length > MAX_CURSORS_PER_USER) await this.cache.delete(keys.shift()!);
+    if (this.recent.size > MAX_TRACKED_USERS) this.recent.delete(this.recent.keys().next().value!);
   }
 
   /** The stored state (still to be re-validated by the caller); an unknown, expired or foreign id → the expired error. */

@@ -1,7 +1,7 @@
 import { createCache } from 'cache-manager';
 import { createCacheBackend } from '../../../cache/cache-backend';
 import { CacheService } from '../../../cache/cache.service';
-import { CursorStore, MAX_CURSOR_LENGTH } from './cursor-store';
+import { CursorStore, MAX_CURSOR_LENGTH, MAX_CURSORS_PER_USER } from './cursor-store';
 import { checkCursorState, checkPageLink, CursorState } from './cursor-state';
 
 const state: CursorState = { v: 1, e: 'org.crm.dynamics.com', u: 'abc', t: 'contacts', l: 'contacts?$select=fullname', n: 20, o: 0 };
@@ -25,6 +25,19 @@ describe('CursorStore', () => {
       /cursor expired \(or is not yours\); run the query again/,
     );
     await expect(store.load('other.crm.dynamics.com', 'user-a', id)).rejects.toThrow(/cursor expired/);
+  });
+
+  it('should keep at most MAX_CURSORS_PER_USER live cursors per user in memory, the oldest going first', async () => {
+    const store = new CursorStore(await cache(), { cursorTtlSeconds: 600 });
+    const other = await store.save('org', 'user-b', state);
+    const ids: string[] = [];
+    for (let i = 0; i < MAX_CURSORS_PER_USER + 5; i++) ids.push(await store.save('org', 'user-a', state));
+
+    for (const id of ids.slice(0, 5)) await expect(store.load('org', 'user-a', id)).rejects.toThrow(/cursor expired/);
+    await expect(store.load('org', 'user-a', ids[5])).resolves.toEqual(state);
+    await expect(store.load('org', 'user-a', ids[ids.length - 1])).resolves.toEqual(state);
+    // Another user's cursors are not pushed out by this user's.
+    await expect(store.load('org', 'user-b', other)).resolves.toEqual(state);
   });
 
   it('should refuse unknown ids and anything not shaped like one without a lookup', async () => {
