@@ -43,3 +43,21 @@ export async function startEmulatorProcess(): Promise<EmulatorProcess> {
       }),
   };
 }
+
+/**
+ * The body of a bench entry script: an emulator process and a token from it for `run`, stopped afterwards; a failure
+ * is printed and ends the process with 1.
+ */
+export function benchWithEmulator(run: (emulator: EmulatorProcess, token: string) => Promise<void>): void {
+  (async () => {
+    const emulator = await startEmulatorProcess();
+    try {
+      await run(emulator, await emulator.issueToken());
+    } finally {
+      await emulator.stop();
+    }
+  })().catch((error) => {
+    console.error(error);
+    process.exit(1);
+  });
+}

@@ -6,8 +6,7 @@
  * Ratios are of the medians of the per-round figures (same run, side by side).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
@@ -16,6 +15,7 @@ import { freePort, serverEnv, spawnHttpServer, stopProcess } from '../../test/su
 import type { EmulatorProcess } from './emulator-process';
 import { timeCalls } from './load';
 import { median } from './stats';
+import { bareSchemaFile } from './bare-schema';
 
 const LIST = { table: 'contacts', select: 'fullname,emailaddress1,telephone1,statuscode', filter: 'statecode eq 0', top: 10 };
 
@@ -70,11 +70,7 @@ export async function measureHttpCalls(emulator: EmulatorProcess, token: string,
   try {
     const oursClients = await Promise.all(Array.from({ length: 64 }, () => connectHttp(server.url)));
     all.push(...oursClients);
-    // The bare server answers get_table_schema with the very result dataverse-mcp gives (same bytes to write).
-    const schema = (await oursClients[0].callTool({ name: 'get_table_schema', arguments: { table: 'contact' } })) as CallToolResult;
-    const schemaFile = join(mkdtempSync(join(tmpdir(), 'bench-schema-')), 'schema.json');
-    writeFileSync(schemaFile, JSON.stringify({ content: schema.content, structuredContent: schema.structuredContent }));
-    bareProc = await spawnBare(port, { ...env, BARE_SCHEMA_FILE: schemaFile });
+    bareProc = await spawnBare(port, { ...env, BARE_SCHEMA_FILE: await bareSchemaFile(oursClients[0]) });
     const bareClients = await Promise.all(Array.from({ length: 64 }, () => connectHttp(`http://127.0.0.1:${port}`)));
     all.push(...bareClients);
     const ours: Side = { pid: server.proc.pid!, clients: oursClients };

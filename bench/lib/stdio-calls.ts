@@ -3,8 +3,6 @@
  * (bench/fixtures/bare-sdk-stdio-passthrough.mjs), both against the same emulator process, sequential calls from the
  * SDK client, in alternating rounds; the ratio is of the medians of the per-round p50s (same run, side by side).
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
@@ -12,6 +10,7 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { MAIN, serverEnv } from '../../test/support/server-process';
 import type { EmulatorProcess } from './emulator-process';
 import { median, percentile } from './stats';
+import { bareSchemaFile } from './bare-schema';
 
 export interface StdioCallRow {
   label: string;
@@ -45,10 +44,7 @@ async function p50(client: Client, name: string, args: Record<string, unknown>, 
 export async function measureStdioCalls(emulator: EmulatorProcess, token: string, rounds = 5, calls = 300): Promise<StdioCallRow[]> {
   const env = { DATAVERSE_URL: emulator.url, DATAVERSE_ACCESS_TOKEN: token, LOG_LEVEL: 'info' };
   const ours = await connect([MAIN], env);
-  // The bare server answers get_table_schema with the very result dataverse-mcp gives (same bytes to write).
-  const schema = (await ours.callTool({ name: 'get_table_schema', arguments: { table: 'contact' } })) as CallToolResult;
-  const schemaFile = join(mkdtempSync(join(tmpdir(), 'bench-schema-')), 'schema.json');
-  writeFileSync(schemaFile, JSON.stringify({ content: schema.content, structuredContent: schema.structuredContent }));
+  const schemaFile = await bareSchemaFile(ours);
   const bare = await connect([join(__dirname, '..', 'fixtures', 'bare-sdk-stdio-passthrough.mjs')], {
     ...env,
     BARE_SCHEMA_FILE: schemaFile,

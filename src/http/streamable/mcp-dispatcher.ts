@@ -121,15 +121,21 @@ export class McpDispatcher {
     parse(ListToolsRequestSchema, request);
     const { catalog } = this.built();
     const tools: unknown[] = [];
-    for (const entry of catalog.tools) if (!entry.perCaller || (await this.mayUse(entry, req))) tools.push(entry.listed);
+    const { options, auth, moduleHasGuards } = this.built();
+    const user = (req as { user?: never }).user;
+    const allowUnauthenticated = options.allowUnauthenticatedAccess ?? false;
+    for (const entry of catalog.tools) {
+      const listed =
+        !entry.perCaller ||
+        (auth.canAccessTool(user, entry.tool, moduleHasGuards, allowUnauthenticated) && (await this.guardsAllow(entry, req)));
+      if (listed) tools.push(entry.listed);
+    }
     return { tools };
   }
 
-  private async mayUse(entry: CatalogTool, req: Request, args?: unknown): Promise<boolean> {
-    const { options, auth, moduleHasGuards, library } = this.built();
-    const user = (req as { user?: never }).user;
-    if (!auth.canAccessTool(user, entry.tool, moduleHasGuards, options.allowUnauthenticatedAccess ?? false)) return false;
+  private async guardsAllow(entry: CatalogTool, req: Request, args?: unknown): Promise<boolean> {
     if (!entry.tool.metadata.guards?.length) return true;
+    const { library } = this.built();
     // `@ToolGuards` run exactly as the library runs them, with its guard context.
     const guarded = library as unknown as { checkToolGuards(tool: unknown, request: unknown, args?: unknown): Promise<boolean> };
     return guarded.checkToolGuards(entry.tool, adapted(req), args);
@@ -143,7 +149,7 @@ export class McpDispatcher {
     if (!entry) throw new McpError(ErrorCode.MethodNotFound, `Unknown tool: ${name}`);
     if (entry.perCaller) {
       auth.validateToolAccess((req as { user?: never }).user, entry.tool, moduleHasGuards, options.allowUnauthenticatedAccess ?? false);
-      if (!(await this.mayUse(entry, req, call.params.arguments))) {
+      if (!(await this.guardsAllow(entry, req, call.params.arguments))) {
         throw new McpError(ErrorCode.InvalidRequest, `Access denied: insufficient permissions for tool '${name}'`);
       }
     }

@@ -18,7 +18,7 @@ export interface CatalogTool {
     safeParse(data: unknown): { success: boolean; data?: unknown; error?: { issues: Array<{ path: PropertyKey[]; message: string }> } };
   };
   outputSchema?: { safeParse(data: unknown): { success: boolean; data?: unknown; error?: { message: string } } };
-  /** Whether access depends on the caller (roles, scopes, `@ToolGuards`): then tools/list is filtered per request. */
+  /** Whether access depends on the caller (module guards, roles, scopes, `@ToolGuards`): then it is checked per request. */
   perCaller: boolean;
   /** The provider instance, when it is a singleton (the usual case); request-scoped providers resolve per call. */
   instance?: Record<string, (...args: unknown[]) => unknown>;
@@ -48,7 +48,11 @@ export class ToolCatalog {
         listed: compactTool(listEntry(tool, auth.generateSecuritySchemes(tool, moduleHasGuards))),
         parameters: tool.metadata.parameters as CatalogTool['parameters'],
         outputSchema: tool.metadata.outputSchema as CatalogTool['outputSchema'],
-        perCaller: !!tool.metadata.guards?.length || !!tool.metadata.requiredScopes?.length || !!tool.metadata.requiredRoles?.length,
+        perCaller:
+          moduleHasGuards ||
+          !!tool.metadata.guards?.length ||
+          !!tool.metadata.requiredScopes?.length ||
+          !!tool.metadata.requiredRoles?.length,
         instance: singleton(moduleRef, tool.providerClass),
       };
       if (!this.byName.has(entry.name)) this.byName.set(entry.name, entry);
