@@ -3,6 +3,7 @@ import { AttrDef } from '../metadata/model';
 import { isLookup } from '../metadata/registry';
 import { FV, LLN, ShapeContext, formattedValue, primaryName } from '../odata/format';
 import { Rec } from '../store';
+import { cmpValues } from '../odata/compare';
 
 /** Grouping and aggregate functions shared by OData $apply and FetchXML aggregate queries. */
 
@@ -68,18 +69,6 @@ interface Acc {
   values: unknown[][];
 }
 
-function cmp(a: unknown, b: unknown): number {
-  if (a === b) return 0;
-  if (a === null || a === undefined) return -1;
-  if (b === null || b === undefined) return 1;
-  if (typeof a === 'string' && typeof b === 'string') {
-    const x = a.toLowerCase();
-    const y = b.toLowerCase();
-    return x < y ? -1 : x > y ? 1 : 0;
-  }
-  return (a as number) < (b as number) ? -1 : 1;
-}
-
 /**
  * Groups rows and computes aggregates. Throws AggregateQueryRecordLimit when more than `limit` rows feed the query.
  * Rows come back in group-key order (nulls first), with null keys and null aggregates omitted from each row.
@@ -106,7 +95,7 @@ export function aggregateRows<T>(rows: readonly T[], keys: GroupKey<T>[], aggs: 
   if (!groups.size && !keys.length) groups.set('[]', { keyValues: [], targets: [], count: 0, values: aggs.map(() => []) });
   const list = [...groups.values()].sort((a, b) => {
     for (let i = 0; i < keys.length; i++) {
-      const c = cmp(a.keyValues[i], b.keyValues[i]);
+      const c = cmpValues(a.keyValues[i], b.keyValues[i]);
       if (c) return c;
     }
     return 0;
@@ -165,7 +154,7 @@ function compute(fn: AggFn, count: number, values: unknown[]): unknown {
     case 'max': {
       if (!present.length) return null;
       let best = present[0];
-      for (const v of present) if (fn === 'min' ? cmp(v, best) < 0 : cmp(v, best) > 0) best = v;
+      for (const v of present) if (fn === 'min' ? cmpValues(v, best) < 0 : cmpValues(v, best) > 0) best = v;
       return best;
     }
   }

@@ -6,6 +6,7 @@ import { CompiledExpand } from '../odata/format';
 import { ExpandItem, parseOrderBy } from '../odata/query';
 import { LOOKUP_TYPE, Rec } from '../store';
 import { ApiContext } from './context';
+import { cmpValues } from '../odata/compare';
 
 /** Binding of $select/$filter/$orderby/$expand against a table's metadata. */
 
@@ -84,18 +85,6 @@ export function filterContext(ctx: ApiContext, em: EntityModel): FilterContext {
 export function compileRecordFilter(ctx: ApiContext, em: EntityModel, filter: string | undefined): Predicate | undefined {
   if (filter === undefined) return undefined;
   return compileFilter(parseFilter(filter), filterContext(ctx, em));
-}
-
-function cmpValues(a: unknown, b: unknown): number {
-  if (a === b) return 0;
-  if (a === null || a === undefined) return -1;
-  if (b === null || b === undefined) return 1;
-  if (typeof a === 'string' && typeof b === 'string') {
-    const x = a.toLowerCase();
-    const y = b.toLowerCase();
-    return x < y ? -1 : x > y ? 1 : 0;
-  }
-  return (a as number) < (b as number) ? -1 : (a as number) > (b as number) ? 1 : 0;
 }
 
 /** Sorts rows already in primary-key order by the $orderby keys (stable, keys computed once per row). */
