@@ -1,5 +1,6 @@
 import type { TableInfo } from '../../metadata/metadata.service';
 import { truncate } from '../../client/odata';
+import type { DeleteSummary, RelatedCount } from '../delete-summary';
 
 /** What a delete summary calls things for a person: display names of the table, its fields and related tables/lookups. */
 export interface DeleteWords {
@@ -10,26 +11,9 @@ export interface DeleteWords {
   related: Record<string, { table: string; field: string }>;
 }
 
-/** The part of a delete summary the words are about (see DeleteSummary in delete-impact.ts). */
-export interface WordedCount {
-  relationship: string;
-  table: string;
-  field: string;
-  count: number | null;
-  atLeast?: true;
-  records?: Array<{ id: string; name?: string }>;
-}
-
-export interface WordedSummary {
-  table: string;
-  id: string;
-  name?: string;
-  fields: Record<string, unknown>;
-  deletedWithIt: WordedCount[];
-  unlinked: WordedCount[];
-  blocking: WordedCount[];
-  blocked: boolean;
-}
+/** The part of a delete summary the words are about. */
+export type WordedCount = RelatedCount;
+export type WordedSummary = Omit<DeleteSummary, 'text'>;
 
 /** The table of related records in a table outside the table scope: counted, never named. */
 export const OUTSIDE_SCOPE = '(outside scope)';
