@@ -20,7 +20,7 @@ import { createSseSessionLimit } from './http/edge/sse-session-limit.middleware'
 import { createProtectedResourceHandler, protectedResourceMetadataUrl } from './http/protected-resource';
 import { NestPinoLogger } from './logging/nest-logger';
 import { InFlightCalls } from './common/in-flight-calls';
-import { McpDispatcher } from './http/streamable/mcp-dispatcher';
+import { McpDispatcher } from './mcp/dispatch/mcp-dispatcher';
 import { mountStreamableHttp } from './http/streamable/streamable-http.endpoint';
 
 /** How long shutdown waits for running tool calls before closing anyway (the whole shutdown has 5 s). */

@@ -8,12 +8,12 @@ import { enabledToolsets } from './surface/toolsets';
 export const SERVER_NAME = 'dataverse-mcp';
 
 /**
- * The transports the library serves. Streamable HTTP is not among them: the library's handler builds an MCP server,
- * a transport and a JSON-Schema validator for every stateless request, so `/mcp` is served by src/http/streamable
- * (one shared registry, schemas and tool instances) on the library's decorators and discovery.
+ * The transports the library serves: SSE only. Its Streamable HTTP handler builds an MCP server, a transport and a
+ * JSON-Schema validator for every stateless request, and its stdio handler runs a per-call handler (registry lookup,
+ * provider resolution, zod-to-JSON-Schema conversion on every tools/list). So `/mcp` (src/http/streamable) and stdio
+ * (src/mcp/stdio) are served by the shared dispatcher (src/mcp/dispatch) on the library's decorators and discovery.
  */
 const TRANSPORTS: Partial<Record<AppConfig['transports'][number], McpTransportType>> = {
-  stdio: McpTransportType.STDIO,
   sse: McpTransportType.SSE,
 };
 

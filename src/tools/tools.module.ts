@@ -12,7 +12,8 @@ import { SEARCH_TOOLS } from './search/search.tools';
 import { RELATIONSHIP_TOOLS } from './relationships/relationship.tools';
 import { WRITE_TOOLS } from './write/records-write.tools';
 import { RecordNotes } from './notes/record-notes';
-import { McpDispatcher } from '../http/streamable/mcp-dispatcher';
+import { McpDispatcher } from '../mcp/dispatch/mcp-dispatcher';
+import { StdioSession } from '../mcp/stdio/stdio-session';
 import { enabledToolsets } from './surface/toolsets';
 import type { ToolsetName } from '../config/app-config';
 
@@ -27,8 +28,8 @@ export class ToolsModule {
     return {
       module: ToolsModule,
       imports: [McpModule.forRoot(mcpOptions(config, version))],
-      // Answers Streamable HTTP (src/http/streamable); the library serves stdio and SSE.
-      providers: [...tools, McpDispatcher],
+      // The dispatcher answers Streamable HTTP (src/http/streamable) and stdio (src/mcp/stdio); the library serves SSE.
+      providers: [...tools, McpDispatcher, ...(config.transports.includes('stdio') ? [StdioSession] : [])],
       exports: [McpDispatcher],
     };
   }

@@ -7,8 +7,9 @@ import {
   SUPPORTED_PROTOCOL_VERSIONS,
   type JSONRPCRequest,
 } from '@modelcontextprotocol/sdk/types.js';
-import type { McpDispatcher, JsonRpcAnswer } from './mcp-dispatcher';
-import { isPlainRequest } from './json-rpc-shape';
+import type { McpDispatcher, JsonRpcAnswer } from '../../mcp/dispatch/mcp-dispatcher';
+import { isPlainRequest } from '../../mcp/dispatch/json-rpc-shape';
+import { serializeAnswer } from '../../mcp/dispatch/serialize-answer';
 
 const logger = new Logger('McpHttp');
 
@@ -80,11 +81,11 @@ async function handlePost(req: Request, res: Response, dispatcher: McpDispatcher
     res.status(202).end();
     return;
   }
-  const answers: JsonRpcAnswer[] = await Promise.all(requests.map((request) => dispatcher.answer(request, req)));
+  const answers: JsonRpcAnswer[] = await Promise.all(requests.map((request) => dispatcher.answer(request, { req, scope: req })));
   res
     .status(200)
     .setHeader('Content-Type', 'application/json')
-    .end(JSON.stringify(answers.length === 1 ? answers[0] : answers));
+    .end(answers.length === 1 ? serializeAnswer(answers[0]) : `[${answers.map(serializeAnswer).join(',')}]`);
 }
 
 /** `application/json` with or without parameters, as the SDK reads Content-Type (the media type, not a substring). */

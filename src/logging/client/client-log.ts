@@ -1,9 +1,9 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { SSEServerTransport } from '@modelcontextprotocol/sdk/server/sse.js';
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { LoggingLevel } from '@modelcontextprotocol/sdk/types.js';
 import { callContext } from '../../common/call-context';
+import { StdioTransport } from '../../mcp/stdio/stdio-transport';
 
 /**
  * MCP `notifications/message` for the few things a person at the client should see (throttling and the wait, the
@@ -23,7 +23,7 @@ const LOGGER = 'dataverse-mcp';
 const live = new Set<McpServer>();
 
 function persistent(transport: Transport | undefined): boolean {
-  return transport instanceof StdioServerTransport || transport instanceof SSEServerTransport;
+  return transport instanceof StdioTransport || transport instanceof SSEServerTransport;
 }
 
 function send(server: McpServer, level: LoggingLevel, message: string): void {

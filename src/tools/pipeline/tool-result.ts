@@ -15,3 +15,18 @@ export function toolResult<T extends Record<string, unknown>>(summary: string, s
 export function toolErrorResult(message: string): CallToolResult {
   return { content: [{ type: 'text', text: message }], isError: true };
 }
+
+const reusable = new WeakSet<object>();
+
+/**
+ * Marks a result a tool hands out again, unchanged, to later calls (a cached table schema's): its JSON is then
+ * written once and reused by the transports (src/mcp/dispatch/serialize-answer.ts). The result must not change.
+ */
+export function reusableResult<T extends object>(result: T): T {
+  reusable.add(result);
+  return result;
+}
+
+export function isReusableResult(value: unknown): value is object {
+  return typeof value === 'object' && value !== null && reusable.has(value);
+}

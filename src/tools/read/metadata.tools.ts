@@ -3,11 +3,11 @@ import { Tool } from '@rekog/mcp-nest/dist/mcp';
 import { z } from 'zod';
 import { Optional } from '@nestjs/common';
 import { MetadataService } from '../../dataverse/metadata/metadata.service';
-import { ViewsService } from '../../dataverse/query/views.service';
-import { RelationshipsService } from '../../dataverse/relationships/relationships.service';
-import { activityPartiesNote } from '../../dataverse/metadata/schema-format';
+import { ViewInfo, ViewsService } from '../../dataverse/query/views.service';
+import { RelationshipsService, TableRelationship } from '../../dataverse/relationships/relationships.service';
+import { activityPartiesNote, TableSchema } from '../../dataverse/metadata/schema-format';
 import { annotations, CACHE_REFRESH_ANNOTATIONS, READ_ANNOTATIONS } from '../annotations';
-import { toolResult } from '../pipeline/tool-result';
+import { reusableResult, toolResult } from '../pipeline/tool-result';
 import { ToolClass } from '../tool-class.decorator';
 import { row, tableParam } from '../surface/params';
 
@@ -44,8 +44,25 @@ export const tableSchemaOutputSchema = z.object({
 
 export const refreshOutputSchema = z.object({ refreshed: z.union([z.literal('all'), z.array(z.string())]) });
 
+/** The same cached entries in the same order (the lists are new arrays of the cache's objects on every read). */
+function sameItems<T>(a: readonly T[] | undefined, b: readonly T[] | undefined): boolean {
+  if (a === b) return true;
+  if (!a || !b || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+interface SchemaAnswer {
+  views: ViewInfo[];
+  relationships: TableRelationship[] | undefined;
+  result: CallToolResult;
+}
+
 @ToolClass('read')
 export class MetadataTools {
+  /** The last get_table_schema answer per cached schema object, with and without read-only fields. */
+  private readonly answers = new WeakMap<TableSchema, { all?: SchemaAnswer; writable?: SchemaAnswer }>();
+
   constructor(
     private readonly metadata: MetadataService,
     private readonly views: ViewsService,
@@ -104,17 +121,30 @@ export class MetadataTools {
     // Views and N:N relationships need only the logical name: loaded in the schema's wave, not after it.
     const {
       schema,
-      extra: [allViews, manyToMany],
+      extra: [allViews, relationships],
     } = await this.metadata.getSchemaWith(args.table, (name) =>
-      Promise.all([this.views.listOrNone({ logicalName: name }), this.manyToMany(name)]),
+      Promise.all([this.views.listOrNone({ logicalName: name }), this.relationships?.ofLogicalName(name).catch(() => undefined)]),
     );
+    // The memory cache hands out the same (frozen) objects until they change: so does this, and the answer's JSON
+    // is written once (reusableResult). In Redis mode every read is a new object and the answer is built again.
+    const key = args.includeReadOnly ? 'all' : 'writable';
+    const memo = this.answers.get(schema)?.[key];
+    if (memo && sameItems(memo.views, allViews) && sameItems(memo.relationships, relationships)) return memo.result;
+    const result = reusableResult(this.schemaAnswer(schema, allViews, relationships, !!args.includeReadOnly));
+    this.answers.set(schema, { ...this.answers.get(schema), [key]: { views: allViews, relationships, result } });
+    return result;
+  }
+
+  private schemaAnswer(schema: TableSchema, allViews: ViewInfo[], rels: TableRelationship[] | undefined, readOnly: boolean) {
     const views = allViews.map((v) => ({
       id: v.id,
       name: v.name,
       ...(v.personal ? { personal: v.personal } : {}),
       ...(v.default ? { default: v.default } : {}),
     }));
-    const fields = args.includeReadOnly ? schema.fields : schema.fields.filter((f) => !f.readOnly);
+    // A failure to read the N:N relationships leaves them out rather than the schema.
+    const nn = (rels ?? []).filter((r) => r.kind === 'N:N').map((r) => ({ name: r.name, table: r.table }));
+    const fields = readOnly ? schema.fields : schema.fields.filter((f) => !f.readOnly);
     const omitted = schema.fields.length - fields.length;
     const hasLookups = fields.some((f) => f.to);
     const targets = new Set(fields.flatMap((f) => Object.keys(f.to ?? {})));
@@ -130,22 +160,15 @@ export class MetadataTools {
       ...(hasLookups ? { entitySets } : {}),
       ...(schema.isActivity ? { activityParties: activityPartiesNote(schema.logicalName) } : {}),
       ...(views.length ? { views } : {}),
-      ...manyToMany,
+      ...(nn.length ? { manyToMany: nn } : {}),
     };
     const summary = `${fields.length} fields of ${schema.logicalName}` + (omitted ? `; ${omitted} read-only left out.` : '.');
-    const fieldsJson = args.includeReadOnly ? schema.fieldsJson?.all : schema.fieldsJson?.writable;
+    const fieldsJson = readOnly ? schema.fieldsJson?.all : schema.fieldsJson?.writable;
     if (!fieldsJson) return toolResult(summary, structured);
-    // The fields (most of the text) were rendered when the schema was loaded: only the rest is serialised per call.
+    // The fields (most of the text) were rendered when the schema was loaded: only the rest is serialised here.
     // Only scalars come before "fields", so its first match is the key itself (quotes inside strings are escaped).
     const json = JSON.stringify({ ...structured, fields: 0 }).replace('"fields":0', () => `"fields":${fieldsJson}`);
-    return { content: [{ type: 'text', text: `${summary}\n${json}` }], structuredContent: structured };
-  }
-
-  /** The table's N:N relationships, when they can be read (a failure leaves them out rather than the schema). */
-  private async manyToMany(table: string): Promise<{ manyToMany?: Array<{ name: string; table: string }> }> {
-    const rels = await this.relationships?.ofLogicalName(table).catch(() => undefined);
-    const nn = (rels ?? []).filter((r) => r.kind === 'N:N').map((r) => ({ name: r.name, table: r.table }));
-    return nn.length ? { manyToMany: nn } : {};
+    return { content: [{ type: 'text' as const, text: `${summary}\n${json}` }], structuredContent: structured };
   }
 
   @Tool({

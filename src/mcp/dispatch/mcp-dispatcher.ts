@@ -17,6 +17,7 @@ import {
   SUPPORTED_PROTOCOL_VERSIONS,
   type JSONRPCRequest,
 } from '@modelcontextprotocol/sdk/types.js';
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { Request } from 'express';
 import { CatalogTool, ToolCatalog } from './tool-catalog';
 import { isPlainToolCall } from './json-rpc-shape';
@@ -37,19 +38,32 @@ interface Built {
   server: Record<string, unknown>;
 }
 
-type Method = (request: JSONRPCRequest, req: Request) => Promise<unknown>;
+/**
+ * Where a request comes from: a Streamable HTTP request (its user, headers and token; the tool method's third
+ * argument, as the library passes it) or a stdio session (progress and log notifications, elicitation).
+ */
+export interface Caller {
+  req?: Request;
+  session?: McpServer;
+  /** What request-scoped providers resolve for: the HTTP request, or one object for the whole session. */
+  scope: object;
+}
+
+type Method = (request: JSONRPCRequest, caller: Caller) => Promise<unknown>;
 
 /** The stateless context a tool method gets over Streamable HTTP: no session, so no stream for progress or logs. */
 const QUIET = async (): Promise<void> => undefined;
 const NO_LOG = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+type LogLevel = 'debug' | 'info' | 'warning' | 'error';
 
 /**
- * Answers the MCP requests of stateless Streamable HTTP with one shared registry, one set of JSON Schemas and one
- * provider instance per tool, built once: no MCP server, transport or JSON-Schema validator per request. Methods and
- * answers are the ones the SDK server answers (initialize, ping, logging/setLevel, tools/list, tools/call; anything
- * else is `Method not found`), with the same request checks and error codes. Tool calls go through the tool methods
- * the pipeline wrapped (guards, audit, argument limits, in-flight count), with the HTTP request as their third
- * argument, as the library passes it: each call carries its own bearer token.
+ * Answers MCP requests with one shared registry, one set of JSON Schemas and one provider instance per tool, built
+ * once: no MCP server, transport or JSON-Schema validator per request, and no per-call handler of the library. It
+ * serves stateless Streamable HTTP whole (src/http/streamable) and the tool calls and lists of a stdio session
+ * (src/mcp/stdio). Methods and answers are the ones the SDK server answers (initialize, ping, logging/setLevel,
+ * tools/list, tools/call; anything else is `Method not found`), with the same request checks and error codes. Tool
+ * calls go through the tool methods the pipeline wrapped (guards, audit, argument limits, in-flight count); over HTTP
+ * with the HTTP request as their third argument, as the library passes it: each call carries its own bearer token.
  */
 @Injectable()
 export class McpDispatcher {
@@ -59,20 +73,20 @@ export class McpDispatcher {
     initialize: (request) => this.initialize(request),
     ping: async (request) => (parse(PingRequestSchema, request), {}),
     'logging/setLevel': async (request) => (parse(SetLevelRequestSchema, request), {}),
-    'tools/list': (request, req) => this.listTools(request, req),
-    'tools/call': (request, req) => this.callTool(request, req),
+    'tools/list': (request, caller) => this.listTools(request, caller),
+    'tools/call': (request, caller) => this.callTool(request, caller),
   };
 
   constructor(private readonly moduleRef: ModuleRef) {}
 
   /** Answers one request; never throws (an unexpected failure is a JSON-RPC error, as the SDK sends it). */
-  async answer(request: JSONRPCRequest, req: Request): Promise<JsonRpcAnswer> {
+  async answer(request: JSONRPCRequest, caller: Caller): Promise<JsonRpcAnswer> {
     const method = Object.prototype.hasOwnProperty.call(this.methods, request.method) ? this.methods[request.method] : undefined;
     if (!method || (request.method === 'logging/setLevel' && !this.built().options.capabilities?.logging)) {
       return { jsonrpc: '2.0', id: request.id, error: { code: ErrorCode.MethodNotFound, message: 'Method not found' } };
     }
     try {
-      return { result: await method(request, req), jsonrpc: '2.0', id: request.id };
+      return { result: await method(request, caller), jsonrpc: '2.0', id: request.id };
     } catch (error) {
       const e = error as { code?: unknown; message?: string; data?: unknown };
       return {
@@ -85,6 +99,18 @@ export class McpDispatcher {
         },
       };
     }
+  }
+
+  /** tools/list or tools/call as an SDK request handler: the result, or the error the SDK answers with. */
+  handle(request: JSONRPCRequest, caller: Caller): Promise<unknown> {
+    return request.method === 'tools/list' ? this.listTools(request, caller) : this.callTool(request, caller);
+  }
+
+  /** The names of tools with `@ToolGuards`: hidden without an HTTP request, as the library hides them over stdio. */
+  guardedTools(): string[] {
+    return this.built()
+      .catalog.tools.filter((t) => t.tool.metadata.guards?.length)
+      .map((t) => t.name);
   }
 
   /** Built on first use: discovery has run by then (it runs when the application boots). */
@@ -117,39 +143,46 @@ export class McpDispatcher {
     return { protocolVersion, ...this.built().server };
   }
 
-  private async listTools(request: JSONRPCRequest, req: Request): Promise<unknown> {
+  private async listTools(request: JSONRPCRequest, caller: Caller): Promise<unknown> {
     parse(ListToolsRequestSchema, request);
-    const { catalog } = this.built();
+    const { catalog, options, auth } = this.built();
     const tools: unknown[] = [];
-    const { options, auth, moduleHasGuards } = this.built();
-    const user = (req as { user?: never }).user;
+    const user = (caller.req as { user?: never } | undefined)?.user;
     const allowUnauthenticated = options.allowUnauthenticatedAccess ?? false;
     for (const entry of catalog.tools) {
       const listed =
         !entry.perCaller ||
-        (auth.canAccessTool(user, entry.tool, moduleHasGuards, allowUnauthenticated) && (await this.guardsAllow(entry, req)));
+        (auth.canAccessTool(user, entry.tool, this.moduleGuards(caller), allowUnauthenticated) && (await this.guardsAllow(entry, caller)));
       if (listed) tools.push(entry.listed);
     }
     return { tools };
   }
 
-  private async guardsAllow(entry: CatalogTool, req: Request, args?: unknown): Promise<boolean> {
+  /** Module guards guard HTTP requests; the library leaves them out of a stdio session's checks, and so does this. */
+  private moduleGuards(caller: Caller): boolean {
+    return caller.req ? this.built().moduleHasGuards : false;
+  }
+
+  private async guardsAllow(entry: CatalogTool, caller: Caller, args?: unknown): Promise<boolean> {
     if (!entry.tool.metadata.guards?.length) return true;
+    // Without an HTTP request there is nothing for a guard to read: the library hides the tool, and so does this.
+    if (!caller.req) return false;
     const { library } = this.built();
     // `@ToolGuards` run exactly as the library runs them, with its guard context.
     const guarded = library as unknown as { checkToolGuards(tool: unknown, request: unknown, args?: unknown): Promise<boolean> };
-    return guarded.checkToolGuards(entry.tool, adapted(req), args);
+    return guarded.checkToolGuards(entry.tool, adapted(caller.req), args);
   }
 
-  private async callTool(request: JSONRPCRequest, req: Request): Promise<unknown> {
+  private async callTool(request: JSONRPCRequest, caller: Caller): Promise<unknown> {
     const call = isPlainToolCall(request) ? request : parse(CallToolRequestSchema, request);
-    const { catalog, options, auth, moduleHasGuards } = this.built();
+    const { catalog, options, auth } = this.built();
     const name = call.params.name;
     const entry = catalog.find(name);
     if (!entry) throw new McpError(ErrorCode.MethodNotFound, `Unknown tool: ${name}`);
     if (entry.perCaller) {
-      auth.validateToolAccess((req as { user?: never }).user, entry.tool, moduleHasGuards, options.allowUnauthenticatedAccess ?? false);
-      if (!(await this.guardsAllow(entry, req, call.params.arguments))) {
+      const user = (caller.req as { user?: never } | undefined)?.user;
+      auth.validateToolAccess(user, entry.tool, this.moduleGuards(caller), options.allowUnauthenticatedAccess ?? false);
+      if (!(await this.guardsAllow(entry, caller, call.params.arguments))) {
         throw new McpError(ErrorCode.InvalidRequest, `Access denied: insufficient permissions for tool '${name}'`);
       }
     }
@@ -165,10 +198,12 @@ export class McpDispatcher {
       }
       args = validation.data;
     }
-    const context = { reportProgress: QUIET, log: NO_LOG, mcpServer: undefined, mcpRequest: call };
+    const context = caller.session
+      ? sessionContext(caller.session, call)
+      : { reportProgress: QUIET, log: NO_LOG, mcpServer: undefined, mcpRequest: call };
     try {
-      const instance = entry.instance ?? (await this.requestScoped(entry, req));
-      const result = await instance[entry.tool.methodName].call(instance, args, context, req);
+      const instance = entry.instance ?? (await this.requestScoped(entry, caller.scope));
+      const result = await instance[entry.tool.methodName].call(instance, args, context, caller.req);
       return formatResult(result, entry);
     } catch (error) {
       if (error instanceof McpError) throw error;
@@ -177,13 +212,33 @@ export class McpDispatcher {
     }
   }
 
-  private async requestScoped(entry: CatalogTool, req: Request): Promise<NonNullable<CatalogTool['instance']>> {
-    const contextId = ContextIdFactory.getByRequest(req);
-    this.moduleRef.registerRequestByContextId(req, contextId);
+  private async requestScoped(entry: CatalogTool, scope: object): Promise<NonNullable<CatalogTool['instance']>> {
+    const contextId = ContextIdFactory.getByRequest(scope);
+    this.moduleRef.registerRequestByContextId(scope, contextId);
     const instance = await this.moduleRef.resolve(entry.tool.providerClass as never, contextId, { strict: false });
     if (!instance) throw new McpError(ErrorCode.MethodNotFound, `Unknown tool: ${entry.name}`);
     return instance as NonNullable<CatalogTool['instance']>;
   }
+}
+
+/**
+ * The context of a call in a session, as the library builds it for a session: progress goes out when the client asked
+ * for it (a progress token), log messages as MCP notifications; `mcpServer` lets a tool ask the user (elicitation).
+ */
+function sessionContext(server: McpServer, call: { params: { _meta?: { progressToken?: unknown } } }) {
+  const progressToken = call.params._meta?.progressToken as string | number | undefined;
+  const log = (level: LogLevel) => (message: string, context?: unknown) =>
+    void server.server.sendLoggingMessage({ level, data: { message, context } }).catch(() => undefined);
+  return {
+    reportProgress:
+      progressToken === undefined
+        ? QUIET
+        : (progress: { progress: number; total?: number; message?: string }) =>
+            server.server.notification({ method: 'notifications/progress', params: { ...progress, progressToken } }),
+    log: { debug: log('debug'), info: log('info'), warn: log('warning'), error: log('error') },
+    mcpServer: server,
+    mcpRequest: call,
+  };
 }
 
 /** Parses a request with the SDK's schema; a mismatch is thrown as the SDK throws it (answered as -32603). */
