@@ -157,4 +157,20 @@ describe('CacheService in memory', () => {
     expect(await cache.get(`mcp:h:u:cursor:${MAX_MEMORY_ENTRIES + 9}`)).toEqual({ i: MAX_MEMORY_ENTRIES + 9 });
     await cache.onApplicationShutdown();
   });
+
+  it('should hand out the stored (frozen) value on a hit and read an expired entry as missing, dropping it', async () => {
+    const backend = await createCacheBackend({});
+    const cache = await service(backend);
+    await cache.set('mcp:h:u:schema:a', { fields: ['x'] }, 60);
+    const first = await cache.get<{ fields: string[] }>('mcp:h:u:schema:a');
+
+    expect(first).toEqual({ fields: ['x'] });
+    expect(await cache.get('mcp:h:u:schema:a')).toBe(first);
+    expect(Object.isFrozen(first)).toBe(true);
+    await cache.set('mcp:h:u:schema:old', 1, 60);
+    (backend.memory!.get('mcp:h:u:schema:old') as { expires: number }).expires = Date.now() - 1;
+    expect(await cache.get('mcp:h:u:schema:old')).toBeUndefined();
+    expect(backend.memory!.has('mcp:h:u:schema:old')).toBe(false);
+    await cache.onApplicationShutdown();
+  });
 });

@@ -106,6 +106,10 @@ export class CacheService implements OnModuleInit, OnApplicationShutdown {
   }
 
   async get<T>(key: string): Promise<T | undefined> {
+    // Memory mode: a live entry is read straight from the store's Map — the value cache-manager and Keyv would hand
+    // back, without their layers of promises on every call. A missing or expired entry takes their path (Keyv drops it).
+    const entry = this.backend.memory?.get(key) as { value?: T; expires?: number } | undefined;
+    if (entry && (typeof entry.expires !== 'number' || entry.expires >= Date.now())) return entry.value ?? undefined;
     const value = await this.run(() => this.cache.get<T>(key));
     return value ?? undefined;
   }

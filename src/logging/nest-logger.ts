@@ -39,6 +39,8 @@ export class NestPinoLogger implements LoggerService {
   }
 
   private write(level: 'info' | 'error' | 'warn' | 'debug' | 'trace' | 'fatal', message: unknown, rest: unknown[]) {
+    // Below the level nothing is written: not even the fields are gathered (the client's per-request debug line).
+    if (!this.root.isLevelEnabled(level)) return;
     // Nest passes the context (class name) last; for errors a stack may come before it.
     const context = typeof rest[rest.length - 1] === 'string' ? (rest[rest.length - 1] as string) : undefined;
     const fields: Record<string, unknown> = context ? { context } : {};

@@ -18,20 +18,51 @@ export interface FormatOptions {
   keepNulls?: boolean;
 }
 
+/** What a row's property name says, worked out once per name: field names repeat on every row of every page. */
+interface KeyInfo {
+  /** An annotation (`x@OData...`, `@odata.etag`): read next to its property, never on its own. */
+  annotation: boolean;
+  /** `_x_value`: the lookup's name `x`. */
+  lookupName?: string;
+  formattedKey: string;
+  lookupTableKey: string;
+}
+
+const keyInfos = new Map<string, KeyInfo>();
+/** Distinct property names remembered at most (a busy server sees a few thousand). */
+const MAX_KEY_INFOS = 10_000;
+
+function keyInfo(key: string): KeyInfo {
+  let info = keyInfos.get(key);
+  if (info) return info;
+  const lookup = /^_(.+)_value$/.exec(key);
+  info = {
+    annotation: key.includes('@'),
+    ...(lookup ? { lookupName: lookup[1] } : {}),
+    formattedKey: `${key}${FORMATTED}`,
+    lookupTableKey: `${key}${LOOKUP_TABLE}`,
+  };
+  if (keyInfos.size >= MAX_KEY_INFOS) keyInfos.clear();
+  keyInfos.set(key, info);
+  return info;
+}
+
 export function formatRecord(row: Record<string, unknown>, options: FormatOptions = {}): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(row)) {
-    if (key.includes('@')) continue; // annotations are read next to their property
-    const lookup = /^_(.+)_value$/.exec(key);
-    if (lookup) {
-      const name = lookup[1];
+  for (const key in row) {
+    if (!Object.prototype.hasOwnProperty.call(row, key)) continue;
+    const info = keyInfo(key);
+    if (info.annotation) continue; // annotations are read next to their property
+    const value = row[key];
+    const name = info.lookupName;
+    if (name !== undefined) {
       if (value === null || value === undefined) {
         if (options.keepNulls) out[name] = null;
         continue;
       }
       const l: LookupValue = { id: String(value) };
-      const table = row[`${key}${LOOKUP_TABLE}`];
-      const label = row[`${key}${FORMATTED}`];
+      const table = row[info.lookupTableKey];
+      const label = row[info.formattedKey];
       if (typeof table === 'string' && table) l.table = table;
       if (typeof label === 'string' && label) l.name = label;
       out[name] = l;
@@ -42,10 +73,10 @@ export function formatRecord(row: Record<string, unknown>, options: FormatOption
       continue;
     }
     if (isLookup(out[key])) continue; // already named from its `_x_value`
-    const linkedTable = row[`${key}${LOOKUP_TABLE}`];
+    const linkedTable = row[info.lookupTableKey];
     if (typeof linkedTable === 'string' && typeof value === 'string') {
       // A lookup of a FetchXML link-entity (`pc.parentcustomerid`) comes without the `_x_value` wrapping.
-      const label = row[`${key}${FORMATTED}`];
+      const label = row[info.formattedKey];
       out[key] = {
         id: value,
         ...(linkedTable ? { table: linkedTable } : {}),
@@ -54,7 +85,7 @@ export function formatRecord(row: Record<string, unknown>, options: FormatOption
       continue;
     }
     out[key] = value;
-    const formatted = row[`${key}${FORMATTED}`];
+    const formatted = row[info.formattedKey];
     if (typeof formatted === 'string' && addsInformation(value, formatted)) out[`${key}@label`] = formatted;
   }
   return out;

@@ -59,6 +59,9 @@ function userHashOf(userKey: string): string {
 
 @Injectable()
 export class RecordsService {
+  /** The API URL, parsed once (it is the same for every call of a process). */
+  private api?: { href: string; url: URL };
+
   constructor(
     private readonly dv: DataverseClient,
     private readonly metadata: MetadataService,
@@ -201,7 +204,8 @@ export class RecordsService {
 
   /** A nextLink must point into this environment's API and this entity set; anything else is refused. */
   private relativeLink(nextLink: string, table: TableInfo): string {
-    const api = new URL(this.dv.apiUrl);
+    if (this.api?.href !== this.dv.apiUrl) this.api = { href: this.dv.apiUrl, url: new URL(this.dv.apiUrl) };
+    const api = this.api.url;
     const url = new URL(nextLink, api);
     if (url.origin !== api.origin || !url.pathname.startsWith(api.pathname)) {
       throw new ToolError('internal', 'Dataverse returned a next-page link outside this environment; paging stopped.');

@@ -10,6 +10,14 @@ describe('recordUrl', () => {
     );
   });
 
+  it('should encode a table or id with other characters as a form query does', () => {
+    const url = recordUrl('https://contoso.crm4.dynamics.com/api/data/v9.2/', 'new_thing', 'a b&c=d');
+    expect(url).toBe('https://contoso.crm4.dynamics.com/main.aspx?etn=new_thing&id=a+b%26c%3Dd&pagetype=entityrecord');
+    expect(recordUrl('https://other.crm.dynamics.com/api/data/v9.1', 'contact', 'c1')).toBe(
+      'https://other.crm.dynamics.com/main.aspx?etn=contact&id=c1&pagetype=entityrecord',
+    );
+  });
+
   it('should use the sandbox record viewer when one runs', () => {
     setSandboxViewerBase('http://127.0.0.1:8199/');
     expect(recordUrl('http://127.0.0.1:9000/api/data/v9.2/', 'Contact', 'C1')).toBe('http://127.0.0.1:8199/sandbox/contact/c1');

@@ -7,10 +7,17 @@ import { sandboxRecordUrl } from '../../../common/sandbox-record-url';
 export function recordUrl(apiUrl: string, table: string, id: string): string {
   const viewer = sandboxRecordUrl(table, id);
   if (viewer) return viewer;
-  const base = apiUrl.replace(/\/api\/data\/v\d+(\.\d+)*\/?$/, '').replace(/\/+$/, '');
+  if (appBase?.apiUrl !== apiUrl) appBase = { apiUrl, base: apiUrl.replace(/\/api\/data\/v\d+(\.\d+)*\/?$/, '').replace(/\/+$/, '') };
+  // Logical names and GUIDs need no escaping (the usual case); anything else is encoded as a form query is.
+  if (PLAIN.test(table) && PLAIN.test(id)) return `${appBase.base}/main.aspx?etn=${table}&id=${id}&pagetype=entityrecord`;
   const query = new URLSearchParams({ etn: table, id, pagetype: 'entityrecord' });
-  return `${base}/main.aspx?${query.toString()}`;
+  return `${appBase.base}/main.aspx?${query.toString()}`;
 }
+
+/** Characters a form-encoded query value keeps as they are (a subset: letters, digits, `-`, `_`, `.`). */
+const PLAIN = /^[A-Za-z0-9_.-]+$/;
+/** The app's address for the last API URL seen (one per process). */
+let appBase: { apiUrl: string; base: string } | undefined;
 
 /** Adds `url` to a formatted record (unless the table has a field of that name), keyed by its primary id. */
 export function withRecordUrl(record: Record<string, unknown>, apiUrl: string, table: string, id: unknown): Record<string, unknown> {
