@@ -46,6 +46,14 @@ export class StdioSession implements OnApplicationBootstrap, OnApplicationShutdo
     server.server.setRequestHandler(ListToolsRequestSchema, viaSdk);
     server.server.setRequestHandler(CallToolRequestSchema, viaSdk);
     const transport = new StdioTransport();
+    // A message that could not be read is dropped, as the SDK drops it. The line says why in fixed words: a parse
+    // error's own message quotes the input, which may hold record values.
+    transport.onerror = (error) =>
+      this.logger.warn(
+        error.message.startsWith('A message over')
+          ? error.message
+          : `a message on stdin was not valid JSON-RPC (${error.name}) and was dropped`,
+      );
     transport.intercept = (message) => {
       if (!isPlainRequest(message)) {
         this.noteCancel(message);
