@@ -12,7 +12,7 @@ interface Exchange {
 }
 
 /**
- * `/mcp` is answered by the server's own stateless dispatcher (src/http/streamable), not by an MCP server per request:
+ * `/mcp` is answered by the server's own stateless dispatcher (src/mcp/dispatch), not by an MCP server per request:
  * these pin the protocol it speaks to what the SDK's stateless transport and server answer, case by case, and the
  * tool list and server description to what the SDK server gives over SSE.
  */
