@@ -3,7 +3,6 @@ import { SSEServerTransport } from '@modelcontextprotocol/sdk/server/sse.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { LoggingLevel } from '@modelcontextprotocol/sdk/types.js';
 import { callContext } from '../../common/call-context';
-import { StdioTransport } from '../../mcp/stdio/stdio-transport';
 
 /**
  * MCP `notifications/message` for the few things a person at the client should see (throttling and the wait, the
@@ -23,7 +22,7 @@ const LOGGER = 'dataverse-mcp';
 const live = new Set<McpServer>();
 
 function persistent(transport: Transport | undefined): boolean {
-  return transport instanceof StdioTransport || transport instanceof SSEServerTransport;
+  return (transport as { persistent?: unknown } | undefined)?.persistent === true || transport instanceof SSEServerTransport;
 }
 
 function send(server: McpServer, level: LoggingLevel, message: string): void {

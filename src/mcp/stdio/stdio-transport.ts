@@ -19,6 +19,8 @@ export class StdioTransport implements Transport {
   onmessage?: (message: JSONRPCMessage) => void;
   onclose?: () => void;
   onerror?: (error: Error) => void;
+  /** A session for as long as the connection lasts: it carries notifications to the client (see clientLog). */
+  readonly persistent = true;
   /** Returns true when it answered the message itself. */
   intercept?: (message: unknown) => boolean;
 
