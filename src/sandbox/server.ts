@@ -18,6 +18,7 @@ import { findEntity, getEntity, getEntityNav, listEntities } from './handlers/me
 import { countRecords, getRecord, listRecords } from './handlers/record-read';
 import { queryPower } from './handlers/record-query-power';
 import { createRecord, deleteRecord, patchRecord } from './handlers/record-write';
+import { MetadataAnswers } from './metadata/answer-memo';
 import { getModel } from './metadata/registry';
 import { SearchSettings } from './search/search-index';
 import { routeSearch } from './search/search-query';
@@ -83,6 +84,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   }
   const { sandboxUserId, businessUnitId } = meta;
   const audit = new AuditTrail(model, options.audit);
+  const metadataAnswers = new MetadataAnswers();
   audit.seed(store, sandboxUserId);
 
   const auth = new Auth(
@@ -240,11 +242,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         headers['Content-Type'] = result.contentType ?? 'text/plain; charset=utf-8';
         send(result.status, headers, result.text);
       } else if (truncated) {
-        const cut = truncateBody(result.status, result.body === undefined ? undefined : JSON.stringify(result.body));
+        const cut = truncateBody(result.status, result.json ?? (result.body === undefined ? undefined : JSON.stringify(result.body)));
         send(cut.status, { ...headers, 'Content-Type': JSON_TYPE }, cut.body);
-      } else if (result.body !== undefined) {
+      } else if (result.json !== undefined || result.body !== undefined) {
         headers['Content-Type'] = JSON_TYPE;
-        send(result.status, headers, JSON.stringify(result.body));
+        send(result.status, headers, result.json ?? JSON.stringify(result.body));
       } else send(result.status, headers);
     } catch (e) {
       if (e instanceof ApiError) {
@@ -314,13 +316,17 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     if (searched) return searched;
     if (name === 'EntityDefinitions') {
       if (method !== 'GET') throw Errors.methodNotAllowed(method);
+      const asked = `${decoded}?${rawQuery}`;
       if (key === undefined) {
         if (segs.length > 1) throw Errors.segmentNotFound(segs[1]);
-        return listEntities(ctx, q);
+        return metadataAnswers.answer(asked, () => listEntities(ctx, q));
       }
       const em = findEntity(ctx, key);
-      if (segs.length === 1) return withTableAuditSetting(audit, em, getEntity(ctx, em, q));
-      return getEntityNav(ctx, em, segs.slice(1), q);
+      if (segs.length === 1) {
+        const audited = audit.tableEnabled(em.def.logicalName);
+        return metadataAnswers.answer(`${asked}#audit=${audited}`, () => withTableAuditSetting(audit, em, getEntity(ctx, em, q)));
+      }
+      return metadataAnswers.answer(asked, () => getEntityNav(ctx, em, segs.slice(1), q));
     }
     const audited = routeAudit(ctx, audit, method, name, key, segs);
     if (audited) return audited;

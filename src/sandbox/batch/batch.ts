@@ -112,9 +112,9 @@ function run(req: ParsedRequest, deps: BatchDeps, created: Map<string, string>):
     if (req.contentId !== undefined && entityId) created.set(req.contentId, entityId.slice(deps.apiUrl.length));
     if (entityId && req.method === 'POST') headers.Location = entityId;
     let body: string | undefined;
-    if (result.body !== undefined) {
+    if (result.json !== undefined || result.body !== undefined) {
       headers['Content-Type'] = 'application/json; odata.metadata=minimal';
-      body = JSON.stringify(result.body);
+      body = result.json ?? JSON.stringify(result.body);
     } else if (result.text !== undefined) {
       headers['Content-Type'] = 'text/plain';
       body = result.text;

@@ -22,6 +22,8 @@ export interface ApiContext {
 export interface ApiResult {
   status: number;
   body?: unknown;
+  /** A JSON body already written out (kept metadata answers); sent as it is. */
+  json?: string;
   /** text/plain body ($count), or a body of `contentType` ($batch). */
   text?: string;
   contentType?: string;

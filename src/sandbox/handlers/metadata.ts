@@ -21,8 +21,9 @@ import { ApiContext, ApiResult } from './context';
 const ENUM_PROPS = new Set(['OwnershipType', 'AttributeType', 'RelationshipType', 'SecurityTypes', 'TableType']);
 const NS = 'Microsoft.Dynamics.CRM.';
 
+/** A copy of `obj` with the selected properties (all of them without $select): callers may add navigation values. */
 function project(obj: Rec, select: string[] | null, always: string[]): Rec {
-  if (!select) return obj;
+  if (!select) return { ...obj };
   const out: Rec = {};
   for (const k of always) if (k in obj) out[k] = obj[k];
   for (const k of select) out[k] = obj[k];
@@ -52,22 +53,44 @@ function metaFilter(filter: string | undefined, sample: Rec, type: string): ((r:
   });
 }
 
+/*
+ * The model never changes once built, so each definition's JSON is rendered once (a cast request would otherwise
+ * render every attribute of the table, labels and GUIDs included, to keep a few). The kept objects are frozen;
+ * `project` hands out copies.
+ */
+const entityMemo = new WeakMap<EntityModel, Rec>();
+const attributesMemo = new WeakMap<EntityModel, { a: AttrDef; json: Rec; cast: string }[]>();
+const optionSetMemo = new WeakMap<EntityModel, Map<AttrDef, Rec>>();
+
+function entityOf(em: EntityModel): Rec {
+  let json = entityMemo.get(em);
+  if (!json) entityMemo.set(em, (json = Object.freeze(entityJson(em))));
+  return json;
+}
+
+function optionSetOf(a: AttrDef, em: EntityModel): Rec {
+  let sets = optionSetMemo.get(em);
+  if (!sets) optionSetMemo.set(em, (sets = new Map()));
+  let json = sets.get(a);
+  if (!json) sets.set(a, (json = Object.freeze(optionSetJson(a, em))));
+  return json;
+}
+
 const ENTITY_NAVS = ['Attributes', 'ManyToOneRelationships', 'OneToManyRelationships', 'ManyToManyRelationships', 'Keys'];
 
 function entityObject(ctx: ApiContext, em: EntityModel, select: string[] | null, expand: ExpandItem[]): Rec {
-  const full = entityJson(em);
-  const out = project(full, select, ['MetadataId']);
+  const out = project(entityOf(em), select, ['MetadataId']);
   for (const x of expand) out[x.nav] = navCollection(ctx, em, x.nav, x.select, x.filter).items;
   return out;
 }
 
 export function listEntities(ctx: ApiContext, q: QueryOptions): ApiResult {
-  const sample = entityJson(ctx.model.list[0]);
+  const sample = entityOf(ctx.model.list[0]);
   const type = `${NS}EntityMetadata`;
   const select = checkSelect(q.select, new Set(Object.keys(sample)), type);
   for (const x of q.expand) if (!ENTITY_NAVS.includes(x.nav)) throw Errors.propertyNotFound(x.nav, type);
   const pred = metaFilter(q.filter, sample, type);
-  const value = ctx.model.list.filter((em) => !pred || pred(entityJson(em))).map((em) => entityObject(ctx, em, select, q.expand));
+  const value = ctx.model.list.filter((em) => !pred || pred(entityOf(em))).map((em) => entityObject(ctx, em, select, q.expand));
   return {
     status: 200,
     body: { '@odata.context': `${ctx.apiUrl}$metadata#EntityDefinitions${select ? `(${select.join(',')})` : ''}`, value },
@@ -91,7 +114,7 @@ export function findEntity(ctx: ApiContext, key: string): EntityModel {
 }
 
 export function getEntity(ctx: ApiContext, em: EntityModel, q: QueryOptions): ApiResult {
-  const full = entityJson(em);
+  const full = entityOf(em);
   const type = `${NS}EntityMetadata`;
   const select = checkSelect(q.select, new Set(Object.keys(full)), type);
   for (const x of q.expand) if (!ENTITY_NAVS.includes(x.nav)) throw Errors.propertyNotFound(x.nav, type);
@@ -103,7 +126,12 @@ export function getEntity(ctx: ApiContext, em: EntityModel, q: QueryOptions): Ap
 }
 
 function attributeItems(em: EntityModel, cast: string | null): { a: AttrDef; json: Rec }[] {
-  return em.def.attributes.map((a, i) => ({ a, json: attributeJson(a, em, i) })).filter((x) => !cast || attributeTypeName(x.a) === cast);
+  let all = attributesMemo.get(em);
+  if (!all) {
+    all = em.def.attributes.map((a, i) => ({ a, json: Object.freeze(attributeJson(a, em, i)), cast: attributeTypeName(a) }));
+    attributesMemo.set(em, all);
+  }
+  return cast ? all.filter((x) => x.cast === cast) : all;
 }
 
 const BASE_ATTR_PROPS = (() => {
@@ -133,7 +161,7 @@ function navCollection(
 ): { items: Rec[]; select: string[] | null } {
   if (nav === 'Attributes') {
     const items = attributeItems(em, cast);
-    const sample = items[0]?.json ?? attributeJson(em.def.attributes[0], em, 0);
+    const sample = items[0]?.json ?? attributeItems(em, null)[0].json;
     const type = `${NS}${cast ?? 'AttributeMetadata'}`;
     const allowed = new Set([...BASE_ATTR_PROPS(sample), ...(cast ? CAST_PROPERTIES[cast] : [])]);
     const sel = checkSelect(select, allowed, type);
@@ -148,7 +176,7 @@ function navCollection(
             o.GlobalOptionSet = null;
             continue;
           }
-          const os = optionSetJson(a, em);
+          const os = optionSetOf(a, em);
           o[x.nav] = x.select ? project(os, x.select, ['MetadataId']) : os;
         }
         return o;
