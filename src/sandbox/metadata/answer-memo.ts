@@ -17,7 +17,11 @@ export class MetadataAnswers {
     if (hit) return hit;
     const result = render();
     if (result.status !== 200 || result.body === undefined) return result;
-    const kept: ApiResult = { status: result.status, json: JSON.stringify(result.body), ...(result.headers ? { headers: result.headers } : {}) };
+    const kept: ApiResult = {
+      status: result.status,
+      json: JSON.stringify(result.body),
+      ...(result.headers ? { headers: result.headers } : {}),
+    };
     if (this.kept.size >= this.limit) this.kept.clear();
     this.kept.set(key, kept);
     return kept;
