@@ -28,6 +28,7 @@ type Outcome = 'ok' | 'error';
 @Injectable()
 export class AuditInterceptor implements NestInterceptor {
   private readonly unredacted = new WeakMap<Pino, Pino>();
+  private readonly described = new WeakMap<object, WeakMap<object, { tool: string; category: AuditCategory | undefined }>>();
 
   constructor(
     private readonly reflector: Reflector,
@@ -61,9 +62,7 @@ export class AuditInterceptor implements NestInterceptor {
 
   private begin(context: ExecutionContext): (outcome: Outcome, error?: unknown) => void {
     const started = process.hrtime.bigint();
-    const handler = context.getHandler();
-    const tool = (Reflect.getMetadata(MCP_TOOL_METADATA_KEY, handler) as { name?: string } | undefined)?.name ?? handler.name;
-    const category = this.reflector.getAllAndOverride<AuditCategory>(AUDIT_CATEGORY_KEY, [handler, context.getClass()]);
+    const { tool, category } = this.describe(context);
     const args = (context.getArgByIndex(0) ?? {}) as Record<string, unknown>;
     const argNames = Object.keys(args).sort();
     const table = typeof args.table === 'string' ? args.table.slice(0, 128) : undefined;
@@ -88,6 +87,23 @@ export class AuditInterceptor implements NestInterceptor {
       // Extras are set by tools (free-form keys): those events keep the redaction pass.
       this.log(event, `tool ${tool} ${outcome}`, !!ctx && Object.keys(ctx.auditExtras).length > 0);
     };
+  }
+
+  /** The tool's name and audit category: decorator metadata, read once per class and handler. */
+  private describe(context: ExecutionContext): { tool: string; category: AuditCategory | undefined } {
+    const handler = context.getHandler();
+    const cls = context.getClass();
+    let byHandler = this.described.get(cls);
+    if (!byHandler) this.described.set(cls, (byHandler = new WeakMap()));
+    let known = byHandler.get(handler);
+    if (!known) {
+      known = {
+        tool: (Reflect.getMetadata(MCP_TOOL_METADATA_KEY, handler) as { name?: string } | undefined)?.name ?? handler.name,
+        category: this.reflector.getAllAndOverride<AuditCategory>(AUDIT_CATEGORY_KEY, [handler, cls]),
+      };
+      byHandler.set(handler, known);
+    }
+    return known;
   }
 
   private log(event: Record<string, unknown>, message: string, redact: boolean): void {

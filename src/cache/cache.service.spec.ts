@@ -173,4 +173,21 @@ describe('CacheService in memory', () => {
     expect(backend.memory!.has('mcp:h:u:schema:old')).toBe(false);
     await cache.onApplicationShutdown();
   });
+
+  it("should write memory entries in Keyv's own envelope, so cache-manager and Keyv read them as their own", async () => {
+    const backend = await createCacheBackend({});
+    const cache = await service(backend);
+    const before = Date.now();
+    await cache.set('mcp:h:u:cursor:a', { l: 'contacts' }, 60);
+
+    const entry = backend.memory!.get('mcp:h:u:cursor:a') as { value: unknown; expires: number };
+    expect(entry.value).toEqual({ l: 'contacts' });
+    expect(entry.expires).toBeGreaterThanOrEqual(before + 60_000);
+    expect(entry.expires).toBeLessThanOrEqual(Date.now() + 60_000);
+    await expect(backend.keyv.get('mcp:h:u:cursor:a')).resolves.toEqual({ l: 'contacts' });
+    await expect(createCache({ stores: [backend.keyv] }).ttl('mcp:h:u:cursor:a')).resolves.toBe(entry.expires);
+    await cache.delete('mcp:h:u:cursor:a');
+    expect(backend.memory!.has('mcp:h:u:cursor:a')).toBe(false);
+    await cache.onApplicationShutdown();
+  });
 });

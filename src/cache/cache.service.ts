@@ -115,11 +115,15 @@ export class CacheService implements OnModuleInit, OnApplicationShutdown {
   }
 
   async set<T>(key: string, value: T, ttlSeconds: number): Promise<void> {
-    // The in-memory store hands out the stored object itself (no JSON round trip): freeze it.
-    const stored = this.backend.kind === 'memory' ? deepFreeze(value) : value;
-    await this.run(() => this.cache.set(key, stored, ttlSeconds * 1000));
     const memory = this.backend.memory;
-    if (memory && memory.size > MAX_MEMORY_ENTRIES) this.trim(memory);
+    if (!memory) {
+      await this.run(() => this.cache.set(key, value, ttlSeconds * 1000));
+      return;
+    }
+    // Memory mode: written straight into the store's Map in the envelope Keyv keeps ({ value, expires }), as hits are
+    // read. The stored object itself is handed out (no JSON round trip), so it is frozen.
+    memory.set(key, { value: deepFreeze(value), expires: ttlSeconds > 0 ? Date.now() + ttlSeconds * 1000 : undefined });
+    if (memory.size > MAX_MEMORY_ENTRIES) this.trim(memory);
   }
 
   /** Memory mode over its cap: expired entries first, then the oldest, down to 90% of the cap (amortised). */

@@ -12,7 +12,7 @@ import { ORGANIZATION_ID, TENANT_ID, seed } from './data/seed';
 import { ianaForCode } from './data/time-zones';
 import { ApiError, Errors } from './errors';
 import { Faults, THROTTLE_MESSAGES } from './faults';
-import { sendHostile, truncateBody } from './hostile/hostile-responses';
+import { isExecutedKind, sendHostile, spoilAnswer } from './hostile/hostile-responses';
 import { ApiContext, ApiResult } from './handlers/context';
 import { findEntity, getEntity, getEntityNav, listEntities } from './handlers/metadata';
 import { countRecords, getRecord, listRecords } from './handlers/record-read';
@@ -172,12 +172,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 
     if (faults.latencyMs) await sleep(faults.latencyMs);
     const decision = faults.active ? faults.next(method, path) : { kind: 'none' as const };
-    if (decision.kind === 'hostile' && decision.hostile !== 'truncatedSuccess') {
+    if (decision.kind === 'hostile' && !isExecutedKind(decision.hostile)) {
       entry.status = 200;
       sendHostile(res, decision.hostile, apiHeaders());
       return;
     }
-    const truncated = decision.kind === 'hostile';
+    const spoil = decision.kind === 'hostile' && isExecutedKind(decision.hostile) ? decision.hostile : undefined;
     if (decision.kind === 'drop') {
       entry.status = 0;
       req.socket.destroy();
@@ -241,9 +241,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       if (result.text !== undefined) {
         headers['Content-Type'] = result.contentType ?? 'text/plain; charset=utf-8';
         send(result.status, headers, result.text);
-      } else if (truncated) {
-        const cut = truncateBody(result.status, result.json ?? (result.body === undefined ? undefined : JSON.stringify(result.body)));
-        send(cut.status, { ...headers, 'Content-Type': JSON_TYPE }, cut.body);
+      } else if (spoil) {
+        const json = result.json ?? (result.body === undefined ? undefined : JSON.stringify(result.body));
+        const spoiled = spoilAnswer(spoil, result.status, json, apiUrl);
+        send(spoiled.status, { ...headers, 'Content-Type': JSON_TYPE }, spoiled.body);
       } else if (result.json !== undefined || result.body !== undefined) {
         headers['Content-Type'] = JSON_TYPE;
         send(result.status, headers, result.json ?? JSON.stringify(result.body));

@@ -53,9 +53,14 @@ export interface FaultSettings {
 /**
  * `gzipBomb`: 200 gzip that inflates to 1 GB; `hugePage`: an 80 MB JSON page; `html`: a 200 sign-in page;
  * `nullValue`: `{"value": null}`; `emptyBody`: an empty 200; `truncatedSuccess`: the request is executed and its
- * answer cut in half.
+ * answer cut in half; `foreignNextLink` / `strayNextLink`: the request is executed and a next-page link in its answer
+ * points at another host / at another table of this API.
  */
-export type HostileKind = 'gzipBomb' | 'hugePage' | 'html' | 'nullValue' | 'emptyBody' | 'truncatedSuccess';
+export type HostileKind =
+  'gzipBomb' | 'hugePage' | 'html' | 'nullValue' | 'emptyBody' | 'truncatedSuccess' | 'foreignNextLink' | 'strayNextLink';
+
+/** Hostile kinds that execute the request and then spoil its answer. */
+export type ExecutedHostileKind = 'truncatedSuccess' | 'foreignNextLink' | 'strayNextLink';
 
 export interface EmulatorHandle {
   /** Environment URL, e.g. http://127.0.0.1:40123 (no trailing slash). */

@@ -152,4 +152,26 @@ describe('reliability: hostile Dataverse responses', () => {
     expect(text(o)).not.toMatch(/unexpected error|Cannot read properties/);
     await expectStillServing();
   });
+
+  it.each<[Hostile['kind'], string]>([
+    ['foreignNextLink', 'outside this environment'],
+    ['strayNextLink', 'does not follow'],
+  ])('should stop paging at a %s, hand out no cursor, and page normally afterwards', async (kind, expected) => {
+    hostile({ kind, count: 1, methods: ['GET'], pathIncludes: '/contacts' });
+    const before = emulator.requestLog.entries().length;
+
+    const o = await call('list_records', { table: 'contacts', select: 'fullname', top: 2 });
+    const asked = emulator.requestLog.entries().slice(before);
+    const after = await call('list_records', { table: 'contacts', select: 'fullname', top: 2 });
+
+    expect(o.kind).toBe('tool-error');
+    expect(text(o)).toContain(expected);
+    expect(text(o)).toContain('paging stopped');
+    expect(asked.map((e) => e.url).filter((u) => !u.includes('/contacts'))).toEqual([]);
+    expect(after.kind).toBe('ok');
+    expect(((after as Extract<Outcome, { kind: 'ok' }>).result.structuredContent as { nextCursor?: string }).nextCursor).toMatch(
+      /^[A-Za-z0-9_-]{22}$/,
+    );
+    await expectStillServing();
+  });
 });

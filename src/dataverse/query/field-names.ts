@@ -52,6 +52,18 @@ export function fieldMap(schema: TableSchema): ReadonlyMap<string, SchemaField> 
   return map;
 }
 
+const navigationSets = new WeakMap<TableSchema, ReadonlySet<string>>();
+
+/** The navigation property names of the schema's lookups (`parentcustomerid_account`), once per schema object. */
+export function navigationNames(schema: TableSchema): ReadonlySet<string> {
+  let names = navigationSets.get(schema);
+  if (!names) {
+    names = new Set(schema.fields.flatMap((f) => Object.values(f.to ?? {})));
+    navigationSets.set(schema, names);
+  }
+  return names;
+}
+
 /** `_parentcustomerid_value` → the `parentcustomerid` lookup field, if it is one. */
 export function lookupOfValueName(name: string, fields: ReadonlyMap<string, SchemaField>): SchemaField | undefined {
   const m = /^_(.+)_value$/.exec(name);

@@ -2,7 +2,17 @@ import { ToolError } from '../../common/tool-error';
 import { truncate } from '../client/odata';
 import { hiddenNavigation, isScoped, outsideScope } from '../scope/table-scope';
 import type { SchemaField, TableSchema } from '../metadata/schema-format';
-import { CHOICE_TYPES, DATE_TYPES, didYouMean, fieldMap, isLookup, lookupFilterHint, lookupOfValueName, nearFields } from './field-names';
+import {
+  CHOICE_TYPES,
+  DATE_TYPES,
+  didYouMean,
+  fieldMap,
+  isLookup,
+  lookupFilterHint,
+  lookupOfValueName,
+  navigationNames,
+  nearFields,
+} from './field-names';
 
 /**
  * Checks the property references of an OData `$filter` against the table's schema before it is sent, so a
@@ -96,7 +106,7 @@ function scopeCheck(
   path: string,
   schema: TableSchema,
   fields: ReadonlyMap<string, unknown>,
-  navs: Set<string>,
+  navs: ReadonlySet<string>,
   lambdas: Set<string>,
 ): void {
   if (!path.includes('/') || !isScoped(schema)) return;
@@ -115,7 +125,7 @@ function scopeCheck(
 export function checkFilter(filter: string, ctx: FilterCheckContext): void {
   const tokens = tokenize(filter);
   const fields = fieldMap(ctx.schema);
-  const navigations = new Set(ctx.schema.fields.flatMap((f) => Object.values(f.to ?? {})));
+  const navigations = navigationNames(ctx.schema);
   const lambdaVars = new Set<string>();
   for (let k = 0; k < tokens.length; k++) {
     const t = tokens[k];

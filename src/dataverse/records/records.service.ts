@@ -13,7 +13,7 @@ import { CursorStore } from './paging/cursor-store';
 import { assertCursorInScope } from '../scope/cursor-scope';
 import { maskRecord } from '../scope/table-scope';
 import { assertNoteInScope, regardingColumn, withholdNotes } from '../scope/notes-scope';
-import { checkCursorState, checkPageLink, CursorState, invalidCursor, MAX_TOP } from './paging/cursor-state';
+import { checkCursorState, checkPageLink, CursorState, invalidCursor, isNextOfSameQuery, MAX_TOP } from './paging/cursor-state';
 
 export const DEFAULT_TOP = 20;
 export { MAX_TOP };
@@ -155,7 +155,7 @@ export class RecordsService {
     } else if (fetchNext) {
       next = { ...state, p: fetchNext.p, c: fetchNext.c, o: 0 };
     } else if (nextLink) {
-      next = { ...state, l: this.relativeLink(nextLink, table), o: 0 };
+      next = { ...state, l: this.relativeLink(nextLink, table, state.l), o: 0 };
     }
     const result: ListRecordsResult = {
       table: table.logicalName,
@@ -202,8 +202,16 @@ export class RecordsService {
     };
   }
 
-  /** A nextLink must point into this environment's API and this entity set; anything else is refused. */
-  private relativeLink(nextLink: string, table: TableInfo): string {
+  /**
+   * A nextLink must point into this environment's API and this entity set; anything else is refused. The usual
+   * link (the one just fetched with a new skiptoken, under the API URL as written) needs no URL parsing.
+   */
+  private relativeLink(nextLink: string, table: TableInfo, fetched: string): string {
+    const apiUrl = this.dv.apiUrl;
+    if (apiUrl.endsWith('/') && nextLink.startsWith(apiUrl)) {
+      const relative = nextLink.slice(apiUrl.length);
+      if (isNextOfSameQuery(relative, fetched)) return relative;
+    }
     if (this.api?.href !== this.dv.apiUrl) this.api = { href: this.dv.apiUrl, url: new URL(this.dv.apiUrl) };
     const api = this.api.url;
     const url = new URL(nextLink, api);

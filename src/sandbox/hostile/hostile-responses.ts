@@ -1,12 +1,15 @@
 import type { ServerResponse } from 'node:http';
 import { gzipSync } from 'node:zlib';
-import type { HostileKind } from '../types';
+import type { ExecutedHostileKind, HostileKind } from '../types';
 
 /**
- * Answers no real Dataverse gives, for testing a client's defences (fault `hostileResponses`). All but
- * `truncatedSuccess` replace the request (nothing is executed); `truncatedSuccess` executes it and then
- * cuts its body (see `truncateBody`).
+ * Answers no real Dataverse gives, for testing a client's defences (fault `hostileResponses`). Most replace the
+ * request (nothing is executed); the executed kinds run it and then spoil its answer (`spoilAnswer`).
  */
+
+export function isExecutedKind(kind: HostileKind): kind is ExecutedHostileKind {
+  return kind === 'truncatedSuccess' || kind === 'foreignNextLink' || kind === 'strayNextLink';
+}
 
 const JSON_TYPE = 'application/json; odata.metadata=minimal';
 const MB = 1024 * 1024;
@@ -42,7 +45,7 @@ function hugePage(res: ServerResponse, bytes: number): void {
 }
 
 /** Writes a hostile answer in place of the request's own (every kind except `truncatedSuccess`). */
-export function sendHostile(res: ServerResponse, kind: Exclude<HostileKind, 'truncatedSuccess'>, headers: Record<string, string>): void {
+export function sendHostile(res: ServerResponse, kind: Exclude<HostileKind, ExecutedHostileKind>, headers: Record<string, string>): void {
   res.on('error', () => undefined);
   switch (kind) {
     case 'gzipBomb': {
@@ -81,4 +84,25 @@ export function sendHostile(res: ServerResponse, kind: Exclude<HostileKind, 'tru
 export function truncateBody(status: number, body: string | undefined): { status: number; body: string } {
   if (!body) return { status: status === 204 ? 200 : status, body: '{"@odata.context":"' };
   return { status, body: body.slice(0, Math.max(1, Math.floor(body.length / 2))) };
+}
+
+/**
+ * An executed answer spoiled by `kind`: cut in half (`truncateBody`), or with its `@odata.nextLink` (when it has
+ * one) sent to another host or to another table of this API (`apiUrl`).
+ */
+export function spoilAnswer(
+  kind: ExecutedHostileKind,
+  status: number,
+  body: string | undefined,
+  apiUrl: string,
+): { status: number; body: string | undefined } {
+  if (kind === 'truncatedSuccess') return truncateBody(status, body);
+  if (!body) return { status, body };
+  const parsed = JSON.parse(body) as Record<string, unknown>;
+  const next = parsed['@odata.nextLink'];
+  if (typeof next !== 'string') return { status, body };
+  const token = next.slice(next.indexOf('$skiptoken='));
+  parsed['@odata.nextLink'] =
+    kind === 'foreignNextLink' ? `https://elsewhere.example/api/data/v9.2/contacts?${token}` : `${apiUrl}systemusers?$top=5000&${token}`;
+  return { status, body: JSON.stringify(parsed) };
 }

@@ -79,6 +79,21 @@ export function checkPageLink(link: string, entitySetName: string): void {
 }
 
 /**
+ * Whether a next-page link (relative to the API root) is the link a page was fetched with and a new `$skiptoken`
+ * as its last option, which is how Dataverse writes `@odata.nextLink`. Then only the token needs checking: the rest
+ * is a link that already passed checkPageLink (or was built from checked arguments). Any other link gets the full
+ * check.
+ */
+export function isNextOfSameQuery(next: string, fetched: string): boolean {
+  const cut = Math.max(fetched.indexOf('?$skiptoken='), fetched.indexOf('&$skiptoken='));
+  const base = cut < 0 ? fetched : fetched.slice(0, cut);
+  const prefix = `${base}${base.includes('?') ? '&' : '?'}$skiptoken=`;
+  if (!next.startsWith(prefix)) return false;
+  const token = next.length - prefix.length;
+  return token > 0 && token <= MAX_SKIPTOKEN_LENGTH && !/[&#]/.test(next.slice(prefix.length));
+}
+
+/**
  * Everything a decoded cursor carries, re-validated exactly as if it were given fresh: the shape, the page size
  * (1..MAX_TOP), the offset inside the page, and the link. A signed cursor passes this unless the code changed.
  */

@@ -2,7 +2,7 @@ import { createCache } from 'cache-manager';
 import { createCacheBackend } from '../../../cache/cache-backend';
 import { CacheService } from '../../../cache/cache.service';
 import { CursorStore, MAX_CURSOR_LENGTH, MAX_CURSORS_PER_USER } from './cursor-store';
-import { checkCursorState, checkPageLink, CursorState } from './cursor-state';
+import { checkCursorState, checkPageLink, CursorState, isNextOfSameQuery, MAX_SKIPTOKEN_LENGTH } from './cursor-state';
 
 const state: CursorState = { v: 1, e: 'org.crm.dynamics.com', u: 'abc', t: 'contacts', l: 'contacts?$select=fullname', n: 20, o: 0 };
 
@@ -25,6 +25,17 @@ describe('CursorStore', () => {
       /cursor expired \(or is not yours\); run the query again/,
     );
     await expect(store.load('other.crm.dynamics.com', 'user-a', id)).rejects.toThrow(/cursor expired/);
+  });
+
+  it('should never hand out the same id twice, across the random bytes it draws in batches', async () => {
+    const store = new CursorStore(await cache(), { cursorTtlSeconds: 60 });
+    const ids: string[] = [];
+    for (let i = 0; i < 300; i++) ids.push(await store.save('org', 'user-a', state));
+
+    expect(new Set(ids).size).toBe(300);
+    for (const id of ids) expect(id).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    // 16 random bytes each: no id shares its first half with another.
+    expect(new Set(ids.map((id) => id.slice(0, 11))).size).toBe(300);
   });
 
   it('should keep at most MAX_CURSORS_PER_USER live cursors per user in memory, the oldest going first', async () => {
@@ -112,6 +123,39 @@ describe('checkCursorState and checkPageLink', () => {
   it('should refuse what is not a cursor state at all', () => {
     for (const value of [undefined, null, 'x', [], { v: 1 }]) {
       expect(() => checkCursorState(value, 'contacts')).toThrow(/run the query again without cursor/);
+    }
+  });
+});
+
+describe('isNextOfSameQuery', () => {
+  const first = 'contacts?$select=fullname&$filter=statecode%20eq%200';
+  const token = '%3Ccookie%20pagenumber=%222%22%20/%3E';
+
+  it('should take the fetched link with a new skiptoken as its last option, from the first page or a later one', () => {
+    expect(isNextOfSameQuery(`${first}&$skiptoken=${token}`, first)).toBe(true);
+    expect(isNextOfSameQuery(`${first}&$skiptoken=${token}`, `${first}&$skiptoken=%3Ccookie%20pagenumber=%221%22%20/%3E`)).toBe(true);
+    expect(isNextOfSameQuery(`contacts?$skiptoken=${token}`, 'contacts')).toBe(true);
+  });
+
+  it.each([
+    ['another table', `accounts?$select=fullname&$filter=statecode%20eq%200&$skiptoken=${token}`],
+    ['another filter', `contacts?$select=fullname&$filter=statecode%20eq%201&$skiptoken=${token}`],
+    ['an option after the token', `${first}&$skiptoken=${token}&$top=5000`],
+    ['a fragment', `${first}&$skiptoken=${token}#x`],
+    ['an empty token', `${first}&$skiptoken=`],
+    ['a token over the limit', `${first}&$skiptoken=${'x'.repeat(MAX_SKIPTOKEN_LENGTH + 1)}`],
+    ['the options in another order', `contacts?$filter=statecode%20eq%200&$select=fullname&$skiptoken=${token}`],
+  ])('should leave %s to the full check', (_label, next) => {
+    expect(isNextOfSameQuery(next, first)).toBe(false);
+  });
+
+  it('should only take links the full check also accepts', () => {
+    for (const [next, fetched] of [
+      [`${first}&$skiptoken=${token}`, first],
+      [`contacts?$skiptoken=${token}`, 'contacts'],
+    ]) {
+      expect(isNextOfSameQuery(next, fetched)).toBe(true);
+      expect(() => checkPageLink(next, 'contacts')).not.toThrow();
     }
   });
 });
