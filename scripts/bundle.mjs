@@ -7,6 +7,45 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+// Modules the stdio server never uses that others require as they load; the bundle hands those a stand-in that loads
+// the real module on first use. @hono/node-server, required by the SDK's Streamable HTTP server transport (this
+// server's /mcp endpoint is its own), loads Node's fetch implementation (undici) as it loads: some 20 ms of every
+// start-up. (Express and Nest's Express adapter are required where the HTTP transports start, src/server.ts.)
+const LAZY = ['@hono/node-server'];
+// class-validator's index loads every decorator it has (see src/config/class-validator-lite.ts): it stays outside
+// the bundle, while the few files the configuration requires by path are bundled.
+const classValidatorIndex = {
+  name: 'class-validator-index',
+  setup(b) {
+    b.onResolve({ filter: /^class-validator$/ }, (args) => ({ path: args.path, external: true }));
+  },
+};
+
+const lazyModules = {
+  name: 'lazy-modules',
+  setup(b) {
+    const filter = new RegExp(`^(${LAZY.map((m) => m.replace(/[/.]/g, '\\$&')).join('|')})$`);
+    b.onResolve({ filter }, (args) => (args.namespace === 'lazy' ? undefined : { path: args.path, namespace: 'lazy' }));
+    b.onLoad({ filter: /.*/, namespace: 'lazy' }, (args) => ({
+      contents: [
+        'let real;',
+        `const load = () => (real ??= require(${JSON.stringify(args.path)}));`,
+        'module.exports = new Proxy({}, {',
+        '  get: (_, key) => load()[key],',
+        '  has: (_, key) => key in load(),',
+        '  ownKeys: () => Reflect.ownKeys(load()),',
+        '  getOwnPropertyDescriptor: (_, key) => {',
+        '    const d = Object.getOwnPropertyDescriptor(load(), key);',
+        '    return d && { ...d, configurable: true };',
+        '  },',
+        '});',
+      ].join('\n'),
+      resolveDir: root,
+      loader: 'js',
+    }));
+  },
+};
 const outfile = join(root, 'dist', 'main.bundle.js');
 rmSync(outfile.replace(/\.js$/, '.cache'), { force: true });
 
@@ -18,21 +57,21 @@ await build({
   target: 'node20',
   format: 'cjs',
   logLevel: 'warning',
+  plugins: [lazyModules, classValidatorIndex],
   // Nest uses class names as injection tokens and log contexts.
   minifyWhitespace: true,
   minifySyntax: true,
   keepNames: true,
-  // Left out, loaded from node_modules when needed: pino starts its pretty-printing transport from files on disk;
-  // MSAL, node-redis, iconv-lite (HTTP bodies), the full class-validator (Nest's unused ValidationPipe) and the
-  // sandbox run only in some modes, so stdio start-up does not read them; the rest are optional packages never installed.
+  // Left out, loaded from node_modules when needed: pino-pretty (development only); MSAL, node-redis, iconv-lite
+  // (HTTP bodies), the full class-validator (Nest's unused ValidationPipe; the few files the configuration uses are
+  // bundled, see the plugin) and the sandbox run only in some modes, so stdio start-up does not read them; the rest
+  // are optional packages never installed.
   external: [
-    'pino',
     'pino-pretty',
     '@azure/msal-node',
     'redis',
     '@redis/*',
     'iconv-lite',
-    'class-validator',
     './sandbox',
     '@nestjs/microservices',
     '@nestjs/websockets',
@@ -45,7 +84,12 @@ await build({
 });
 
 const init = [
-  { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'build', version: '1' } } },
+  {
+    jsonrpc: '2.0',
+    id: 1,
+    method: 'initialize',
+    params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'build', version: '1' } },
+  },
   { jsonrpc: '2.0', method: 'notifications/initialized' },
   { jsonrpc: '2.0', id: 2, method: 'tools/list' },
 ]

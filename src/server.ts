@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import type { Server } from 'node:http';
 import type { INestApplication, INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { ExpressAdapter, NestExpressApplication } from '@nestjs/platform-express';
-import express, { type RequestHandler } from 'express';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { RequestHandler } from 'express';
 import type { Logger as PinoLogger } from 'pino';
 import { AppModule, AppModuleOptions } from './app.module';
 import type { AppConfig } from './config/app-config';
@@ -70,6 +70,11 @@ export async function startServer(
     };
   }
 
+  // Express and Nest's adapter for it serve the HTTP transports only, so stdio start-up does not load them.
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const express = require('express') as typeof import('express');
+  const { ExpressAdapter } = require('@nestjs/platform-express') as typeof import('@nestjs/platform-express');
+  /* eslint-enable @typescript-eslint/no-require-imports */
   // Routes match exactly as registered (`/MCP` and `/mcp/` are not `/mcp`); the router reads these settings once.
   const instance = express().set('case sensitive routing', true).set('strict routing', true);
   // Bodies are parsed by the edge's own parser, after the auth check and within its limits (see below).

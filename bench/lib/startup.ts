@@ -55,20 +55,31 @@ function timeExit(args: string[]): Promise<number> {
   });
 }
 
-async function measure(label: string, runs: number, run: () => Promise<number>): Promise<StartupResult> {
-  await run(); // warm the file cache
-  const samples: number[] = [];
-  for (let i = 0; i < runs; i++) samples.push(await run());
-  return { label, median: median(samples), min: Math.min(...samples), max: Math.max(...samples), samples };
+interface Case {
+  label: string;
+  run: () => Promise<number>;
 }
 
-/** Measures the four processes, `runs` times each (after one warm-up run), one after another. */
+/**
+ * Measures the four processes `runs` times each (after one warm-up run of each), in alternating rounds (one run of
+ * each per round), so a machine that speeds up or slows down during the run moves every figure alike.
+ */
 export async function measureStartup(runs: number): Promise<StartupResult[]> {
   const env = { PATH: process.env.PATH, HOME: process.env.HOME, DATAVERSE_URL: 'https://contoso.crm.dynamics.com', LOG_LEVEL: 'warn' };
-  return [
-    await measure('node -e 0', runs, () => timeExit(['-e', '0'])),
-    await measure('bare SDK stdio server', runs, () => timeToToolsList([join(ROOT, 'bench', 'fixtures', 'bare-sdk-server.mjs')], env)),
-    await measure('dataverse-mcp (stdio)', runs, () => timeToToolsList([join(ROOT, 'dist', 'main.js')], env)),
-    await measure('dataverse-mcp --sandbox (stdio)', runs, () => timeToToolsList([join(ROOT, 'dist', 'main.js'), '--sandbox'], env)),
+  const cases: Case[] = [
+    { label: 'node -e 0', run: () => timeExit(['-e', '0']) },
+    { label: 'bare SDK stdio server', run: () => timeToToolsList([join(ROOT, 'bench', 'fixtures', 'bare-sdk-server.mjs')], env) },
+    { label: 'dataverse-mcp (stdio)', run: () => timeToToolsList([join(ROOT, 'dist', 'main.js')], env) },
+    { label: 'dataverse-mcp --sandbox (stdio)', run: () => timeToToolsList([join(ROOT, 'dist', 'main.js'), '--sandbox'], env) },
   ];
+  for (const c of cases) await c.run(); // warm the file cache
+  const samples = cases.map(() => [] as number[]);
+  for (let i = 0; i < runs; i++) for (const [k, c] of cases.entries()) samples[k].push(await c.run());
+  return cases.map((c, k) => ({
+    label: c.label,
+    median: median(samples[k]),
+    min: Math.min(...samples[k]),
+    max: Math.max(...samples[k]),
+    samples: samples[k],
+  }));
 }

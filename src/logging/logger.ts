@@ -14,17 +14,22 @@ export function createRootLogger(level: LogLevel, options: { pretty?: boolean } 
     timestamp: pino.stdTimeFunctions.isoTime,
   };
   const pretty = options.pretty ?? process.stderr.isTTY === true;
-  if (pretty && canResolve('pino-pretty')) {
-    return pino({ ...base, transport: { target: 'pino-pretty', options: { destination: 2, colorize: true } } });
-  }
+  const prettyStream = pretty ? loadPrettyStream() : undefined;
+  if (prettyStream) return pino(base, prettyStream);
   return pino(base, pino.destination({ dest: 2, sync: true }));
 }
 
-function canResolve(name: string): boolean {
+/**
+ * pino-pretty (a development dependency) as an in-process stream to stderr, when it is installed. Not as a pino
+ * transport: a transport starts a worker thread from pino's own files, which the bundled server does not ship.
+ */
+function loadPrettyStream(): pino.DestinationStream | undefined {
+  let prettyFactory: (options: Record<string, unknown>) => pino.DestinationStream;
   try {
-    require.resolve(name);
-    return true;
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    prettyFactory = require('pino-pretty') as typeof prettyFactory;
   } catch {
-    return false;
+    return undefined;
   }
+  return prettyFactory({ destination: 2, colorize: true, sync: true });
 }

@@ -1,4 +1,4 @@
-import express, { NextFunction, Request, Response } from 'express';
+import type { NextFunction, Request, Response } from 'express';
 import { jsonShapeProblem } from './json-depth';
 import { INVALID_REQUEST, PARSE_ERROR, sendJsonRpcError } from './json-rpc-error';
 import { MAX_BATCH_MESSAGES, MAX_BODY_BYTES, MAX_JSON_DEPTH, MAX_JSON_ITEMS } from './limits';
@@ -31,6 +31,9 @@ const mb = (bytes: number) => `${Math.round((bytes / (1024 * 1024)) * 10) / 10} 
  */
 export function createJsonBody(overrides: Partial<JsonBodyLimits> = {}) {
   const limits = { ...DEFAULT_LIMITS, ...overrides };
+  // Loaded here, not with the module: only the HTTP transports parse bodies, and stdio start-up skips Express.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const express = require('express') as typeof import('express');
   const parse = express.json({
     limit: limits.maxBytes,
     type: (req) => /json/i.test(String(req.headers['content-type'] ?? '')),
