@@ -37,7 +37,9 @@ export class SignedInGuard implements CanActivate {
     const caller: CallerContext = { bearer: call?.bearer ?? bearerOf(request) };
     let account;
     try {
-      ({ account } = await withTimeout(this.tokens.getToken(caller), this.timeoutMs));
+      // A configured token is at hand at once (it needs no identity provider): no timer to race it against.
+      const pending = this.tokens.getToken(caller);
+      ({ account } = await (this.tokens.mode === 'static' ? pending : withTimeout(pending, this.timeoutMs)));
     } catch (err) {
       if (err instanceof ToolError) throw err;
       throw new ToolError(
@@ -45,7 +47,10 @@ export class SignedInGuard implements CanActivate {
         `Could not get a Dataverse token (${(err as Error)?.name ?? 'error'}). Retry in a moment; if it keeps failing, call sign_in.`,
       );
     }
-    if (call) call.userKey = account.userKey;
+    if (call) {
+      call.userKey = account.userKey;
+      call.account = account;
+    }
     return true;
   }
 }

@@ -92,6 +92,8 @@ export class CacheService implements OnModuleInit, OnApplicationShutdown {
 
   /** The cached value, or the loader's (then stored for `ttlSeconds`). Loader errors are not cached. */
   getOrLoad<T>(key: string, ttlSeconds: number, loader: () => Promise<T>): Promise<T> {
+    const hit = this.peek<T>(key);
+    if (hit !== undefined) return Promise.resolve(hit);
     const pending = this.inflight.get(key);
     if (pending) return pending as Promise<T>;
     const promise = (async () => {
@@ -106,12 +108,21 @@ export class CacheService implements OnModuleInit, OnApplicationShutdown {
   }
 
   async get<T>(key: string): Promise<T | undefined> {
-    // Memory mode: a live entry is read straight from the store's Map — the value cache-manager and Keyv would hand
-    // back, without their layers of promises on every call. A missing or expired entry takes their path (Keyv drops it).
-    const entry = this.backend.memory?.get(key) as { value?: T; expires?: number } | undefined;
-    if (entry && (typeof entry.expires !== 'number' || entry.expires >= Date.now())) return entry.value ?? undefined;
+    const hit = this.peek<T>(key);
+    if (hit !== undefined) return hit;
     const value = await this.run(() => this.cache.get<T>(key));
     return value ?? undefined;
+  }
+
+  /**
+   * Memory mode: a live entry, read straight from the store's Map — the value cache-manager and Keyv would hand back,
+   * without their layers of promises. Undefined for a missing or expired entry (`get` then takes their path, and
+   * Keyv drops it) and always in Redis mode.
+   */
+  peek<T>(key: string): T | undefined {
+    const entry = this.backend.memory?.get(key) as { value?: T; expires?: number } | undefined;
+    if (entry && (typeof entry.expires !== 'number' || entry.expires >= Date.now())) return entry.value ?? undefined;
+    return undefined;
   }
 
   async set<T>(key: string, value: T, ttlSeconds: number): Promise<void> {

@@ -28,6 +28,28 @@ describe('DataverseClient against the emulator', () => {
 
   const apiEntries = () => emulator.requestLog.entries();
 
+  it('should resolve the account once per tool call and still take a token for every request', async () => {
+    const before = f.tokens.calls.length;
+    const { result, ctx } = await f.inCall(async () => {
+      const first = await dv.currentAccount();
+      const again = await dv.currentAccount();
+      await dv.get('WhoAmI');
+      await dv.get('WhoAmI');
+      return { first, again };
+    });
+    const inCall = f.tokens.calls.length - before;
+    const outside = await dv.currentAccount();
+
+    expect(result.again).toBe(result.first);
+    expect(ctx.account).toBe(result.first);
+    expect(ctx.userKey).toBe(emulator.sandboxUserId);
+    // One for the account, one for each request.
+    expect(inCall).toBe(3);
+    // Outside a call nothing is remembered.
+    expect(outside).toEqual(result.first);
+    expect(f.tokens.calls.length - before).toBe(4);
+  });
+
   it('should send Prefer with annotations and page size, and record REQ_IDs and the user in the call context', async () => {
     const { result, ctx } = await f.inCall(() =>
       dv.get<{ value: unknown[] }>('contacts', {

@@ -164,6 +164,10 @@ export class DataverseClient implements OnModuleDestroy {
 
   /** The signed-in account for this call (also records its user key in the call context). */
   async currentAccount(): Promise<SignedInAccount> {
+    // Within a tool call the account is resolved once (by the signed-in guard or the first service asking); every
+    // Dataverse request still gets its token fresh.
+    const known = callContext.current()?.account;
+    if (known) return known;
     const resolved = await this.tokens.getToken(this.caller());
     this.noteUser(resolved.account);
     return resolved.account;
@@ -271,6 +275,7 @@ export class DataverseClient implements OnModuleDestroy {
   private noteUser(account: SignedInAccount): void {
     const ctx = callContext.current();
     if (ctx && !ctx.userKey) ctx.userKey = account.userKey;
+    if (ctx && !ctx.account) ctx.account = account;
   }
 
   private noteRequestIds(headers: http.IncomingHttpHeaders): string | undefined {

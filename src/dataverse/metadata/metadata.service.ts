@@ -50,11 +50,12 @@ export class MetadataService {
 
   /** Business tables visible to the user and in the table scope, sorted by logical name (cached). */
   async listTables(): Promise<TableInfo[]> {
-    const all = await this.allTables();
-    this.scope.reportUnknown(
-      all.map((t) => t.logicalName),
-      this.logger,
-    );
+    return this.scoped(await this.allTables());
+  }
+
+  /** The table list under the scope (reporting scope names the environment does not list, once). */
+  private scoped(all: TableInfo[]): TableInfo[] {
+    this.scope.reportUnknown(all, this.logger);
     return this.scope.filter(all);
   }
 
@@ -92,13 +93,10 @@ export class MetadataService {
     const name = validateTableName(input);
     const lower = name.toLowerCase();
     const everything = known ?? (await this.allTables());
-    const tables = internal ? everything : known ? this.scope.filter(known) : await this.listTables();
-    const hit =
-      everything.find((t) => t.logicalName === lower) ??
-      everything.find((t) => t.entitySetName === name) ??
-      everything.find((t) => t.entitySetName.toLowerCase() === lower);
+    const hit = findTable(everything, name);
     if (hit && !internal) this.scope.assert(hit.logicalName);
     if (hit) return hit;
+    const tables = internal ? everything : this.scoped(everything);
     // Refused before anything is asked about it.
     if (!internal && !this.scope.allows(lower)) throw outsideScope(lower, suggestTables(name, tables));
     // Not in the business-table list (e.g. activityparty): ask for the definition itself.
@@ -118,6 +116,15 @@ export class MetadataService {
 
   /** The compact schema of one table (cached for CACHE_TTL_SCHEMA_SECONDS). */
   async getSchema(input: string, options: { internal?: boolean } = {}): Promise<TableSchema> {
+    // Memory mode with the table list and the schema cached (nearly every call): both read in place, no wave started.
+    const account = await this.dv.currentAccount();
+    const host = this.dv.envHost;
+    const known = this.cache.peek<TableInfo[]>(cacheKeys.tables(host, account.userKey));
+    if (known) {
+      const table = await this.resolve(input, !!options.internal, known);
+      const schema = this.cache.peek<TableSchema>(cacheKeys.schema(host, account.userKey, table.logicalName));
+      if (schema) return this.scope.view(schema);
+    }
     return (await this.getSchemaWith(input, async () => undefined, options)).schema;
   }
 
@@ -314,6 +321,43 @@ export class MetadataService {
 
 /** Keys a table definition must have as text (the rest are optional). */
 const TABLE_KEYS: Array<keyof RawEntity> = ['LogicalName', 'EntitySetName', 'PrimaryIdAttribute'];
+
+interface TableIndex {
+  byLogicalName: Map<string, TableInfo>;
+  bySetName: Map<string, TableInfo>;
+  bySetNameLower: Map<string, TableInfo>;
+}
+
+const tableIndexes = new WeakMap<TableInfo[], TableIndex>();
+
+/**
+ * The table a name stands for in a table list: its logical name (any case), its entity set name, or that in another
+ * case — in that order. A frozen list (memory mode hands out the cached list itself) is indexed once and looked up;
+ * any other list (a fresh copy from Redis on every read) is searched.
+ */
+export function findTable(tables: TableInfo[], name: string): TableInfo | undefined {
+  const lower = name.toLowerCase();
+  if (!Object.isFrozen(tables)) {
+    return (
+      tables.find((t) => t.logicalName === lower) ??
+      tables.find((t) => t.entitySetName === name) ??
+      tables.find((t) => t.entitySetName.toLowerCase() === lower)
+    );
+  }
+  let index = tableIndexes.get(tables);
+  if (!index) {
+    index = { byLogicalName: new Map(), bySetName: new Map(), bySetNameLower: new Map() };
+    // The first of equal names wins, as a search from the start would find it.
+    for (const t of tables) {
+      if (!index.byLogicalName.has(t.logicalName)) index.byLogicalName.set(t.logicalName, t);
+      if (!index.bySetName.has(t.entitySetName)) index.bySetName.set(t.entitySetName, t);
+      const lower = t.entitySetName.toLowerCase();
+      if (!index.bySetNameLower.has(lower)) index.bySetNameLower.set(lower, t);
+    }
+    tableIndexes.set(tables, index);
+  }
+  return index.byLogicalName.get(lower) ?? index.bySetName.get(name) ?? index.bySetNameLower.get(lower);
+}
 
 function toTableInfo(e: RawEntity): TableInfo {
   return {

@@ -46,10 +46,10 @@ export class TableScope {
   }
 
   /** Configured names the environment does not know: logged once (a warning), never fatal. */
-  reportUnknown(known: Iterable<string>, logger: Pick<Logger, 'warn'>): void {
+  reportUnknown(known: Iterable<string | { logicalName: string }>, logger: Pick<Logger, 'warn'>): void {
     if (this.reported || !this.active) return;
     this.reported = true;
-    const names = new Set(known);
+    const names = new Set([...known].map((k) => (typeof k === 'string' ? k : k.logicalName)));
     const unknown = [...(this.include ?? []), ...this.exclude].filter((n) => !names.has(n));
     if (unknown.length) {
       logger.warn(
