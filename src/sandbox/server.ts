@@ -18,7 +18,7 @@ import { findEntity, getEntity, getEntityNav, listEntities } from './handlers/me
 import { countRecords, getRecord, listRecords } from './handlers/record-read';
 import { queryPower } from './handlers/record-query-power';
 import { createRecord, deleteRecord, patchRecord } from './handlers/record-write';
-import { MetadataAnswers } from './metadata/answer-memo';
+import { MetadataAnswers } from './handlers/metadata-answers';
 import { getModel } from './metadata/registry';
 import { SearchSettings } from './search/search-index';
 import { routeSearch } from './search/search-query';

@@ -1,4 +1,4 @@
-import { ApiResult } from '../handlers/context';
+import { ApiResult } from './context';
 
 /**
  * Metadata answers, kept as the JSON text they were written as. Table definitions never change once the model is

@@ -2,7 +2,7 @@ import { ApiError } from '../errors';
 import { startEmulator } from '../index';
 import { call } from '../spec-support';
 import { EmulatorHandle } from '../types';
-import { MetadataAnswers } from './answer-memo';
+import { MetadataAnswers } from './metadata-answers';
 
 describe('MetadataAnswers', () => {
   it('should render an answer once per key and hand out its JSON text after that', () => {
