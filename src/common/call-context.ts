@@ -1,14 +1,13 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import type { SignedInAccount } from '../auth/token-provider';
 
 /** What one tool call carries through the services it calls (read by the audit interceptor). */
 export interface CallContext {
   tool: string;
   /** The caller's stable user key once a token was resolved (Entra object id, sandbox user id, ...). */
   userKey?: string;
-  /** The signed-in account once a token was resolved: it stays the same for the rest of the call. */
-  account?: SignedInAccount;
+  /** The signed-in account once a token was resolved (the auth module's SignedInAccount): it stays the same for the rest of the call. */
+  account?: { userKey: string; username?: string; name?: string };
   /** Incoming bearer token in multi-user mode; never logged. */
   bearer?: string;
   /** `REQ_ID`s of the Dataverse requests this call made, for the audit trail. */
