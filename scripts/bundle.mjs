@@ -8,11 +8,36 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-// Modules the stdio server never uses that others require as they load; the bundle hands those a stand-in that loads
-// the real module on first use. @hono/node-server, required by the SDK's Streamable HTTP server transport (this
-// server's /mcp endpoint is its own), loads Node's fetch implementation (undici) as it loads: some 20 ms of every
-// start-up. (Express and Nest's Express adapter are required where the HTTP transports start, src/server.ts.)
-const LAZY = ['@hono/node-server'];
+// The SDK's Streamable HTTP server transport, which this server does not use (its /mcp endpoint is its own),
+// requires @hono/node-server as it loads, and that loads Node's fetch implementation (undici): some 20 ms of every
+// start-up. The bundle hands the SDK a stand-in that loads the real module on first use. (Express and Nest's Express
+// adapter are required where the HTTP transports start, src/server.ts.)
+const lazyHonoServer = {
+  name: 'lazy-hono-node-server',
+  setup(b) {
+    b.onResolve({ filter: /^@hono\/node-server$/ }, (args) =>
+      args.namespace === 'lazy' ? undefined : { path: args.path, namespace: 'lazy' },
+    );
+    b.onLoad({ filter: /.*/, namespace: 'lazy' }, () => ({
+      contents: [
+        'let real;',
+        "const load = () => (real ??= require('@hono/node-server'));",
+        'module.exports = new Proxy({}, {',
+        '  get: (_, key) => load()[key],',
+        '  has: (_, key) => key in load(),',
+        '  ownKeys: () => Reflect.ownKeys(load()),',
+        '  getOwnPropertyDescriptor: (_, key) => {',
+        '    const d = Object.getOwnPropertyDescriptor(load(), key);',
+        '    return d && { ...d, configurable: true };',
+        '  },',
+        '});',
+      ].join('\n'),
+      resolveDir: root,
+      loader: 'js',
+    }));
+  },
+};
+
 // class-validator's index loads every decorator it has (see src/config/class-validator-lite.ts): it stays outside
 // the bundle, while the few files the configuration requires by path are bundled.
 const classValidatorIndex = {
@@ -57,7 +82,7 @@ await build({
   target: 'node20',
   format: 'cjs',
   logLevel: 'warning',
-  plugins: [lazyModules, classValidatorIndex],
+  plugins: [lazyHonoServer, classValidatorIndex],
   // Nest uses class names as injection tokens and log contexts.
   minifyWhitespace: true,
   minifySyntax: true,

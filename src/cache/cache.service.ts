@@ -119,7 +119,7 @@ export class CacheService implements OnModuleInit, OnApplicationShutdown {
    * without their layers of promises. Undefined for a missing or expired entry (`get` then takes their path, and
    * Keyv drops it) and always in Redis mode.
    */
-  peek<T>(key: string): T | undefined {
+  private peek<T>(key: string): T | undefined {
     const entry = this.backend.memory?.get(key) as { value?: T; expires?: number } | undefined;
     if (entry && (typeof entry.expires !== 'number' || entry.expires >= Date.now())) return entry.value ?? undefined;
     return undefined;

@@ -116,16 +116,7 @@ export class MetadataService {
 
   /** The compact schema of one table (cached for CACHE_TTL_SCHEMA_SECONDS). */
   async getSchema(input: string, options: { internal?: boolean } = {}): Promise<TableSchema> {
-    // Memory mode with the table list and the schema cached (nearly every call): both read in place, no wave started.
-    const account = await this.dv.currentAccount();
-    const host = this.dv.envHost;
-    const known = this.cache.peek<TableInfo[]>(cacheKeys.tables(host, account.userKey));
-    if (known) {
-      const table = await this.resolve(input, !!options.internal, known);
-      const schema = this.cache.peek<TableSchema>(cacheKeys.schema(host, account.userKey, table.logicalName));
-      if (schema) return this.scope.view(schema);
-    }
-    return (await this.getSchemaWith(input, async () => undefined, options)).schema;
+    return (await this.getSchemaWith(input, undefined, options)).schema;
   }
 
   /**
@@ -135,9 +126,9 @@ export class MetadataService {
    * allows (nothing is asked about a table outside it), and only a name that resolves to another table (an entity
    * set name such as "contacts") costs a second wave. Lookup targets outside the scope are cut out of the schema.
    */
-  async getSchemaWith<T>(
+  async getSchemaWith<T = undefined>(
     input: string,
-    extra: (logicalName: string) => Promise<T>,
+    extra: ((logicalName: string) => Promise<T>) | undefined,
     options: { internal?: boolean } = {},
   ): Promise<{ schema: TableSchema; extra: T }> {
     const name = validateTableName(input);
@@ -148,7 +139,9 @@ export class MetadataService {
       this.cache.getOrLoad(cacheKeys.schema(host, account.userKey, logicalName), this.config.cacheTtl.schemaSeconds, () =>
         this.loadSchema(logicalName),
       );
-    const both = (logicalName: string) => Promise.all([load(logicalName), extra(logicalName)]);
+    // Without extras (getSchema) a cached schema is one cache read, with no second promise to wait for.
+    const both = async (logicalName: string): Promise<[TableSchema, T]> =>
+      extra ? Promise.all([load(logicalName), extra(logicalName)]) : [await load(logicalName), undefined as T];
     const known = await this.cache.get<TableInfo[]>(cacheKeys.tables(host, account.userKey));
     const guess = name.toLowerCase();
     if (known || !isLogicalName(guess) || (!internal && !this.scope.allows(guess))) {

@@ -36,7 +36,8 @@ export function routeAudit(
 export function withTableAuditSetting(audit: AuditTrail, em: EntityModel, result: ApiResult): ApiResult {
   const body = result.body as Rec | undefined;
   const flag = body?.IsAuditEnabled as Rec | undefined;
-  if (flag && typeof flag === 'object') flag.Value = audit.tableEnabled(em.def.logicalName);
+  // A new object: the rendered definition is shared by every answer (handlers/metadata.ts).
+  if (body && flag && typeof flag === 'object') body.IsAuditEnabled = { ...flag, Value: audit.tableEnabled(em.def.logicalName) };
   return result;
 }
 

@@ -2,6 +2,12 @@ import { ApiError } from '../errors';
 import { startEmulator } from '../index';
 import { call } from '../spec-support';
 import { EmulatorHandle } from '../types';
+import { AuditTrail } from '../audit/audit-trail';
+import { withTableAuditSetting } from '../audit/audit-routes';
+import { getModel } from '../metadata/registry';
+import { parseOptions, parseQueryString } from '../odata/query';
+import { ApiContext } from './context';
+import { getEntity, listEntities } from './metadata';
 import { MetadataAnswers } from './metadata-answers';
 
 describe('MetadataAnswers', () => {
@@ -88,6 +94,24 @@ describe('Dataverse emulator: kept metadata answers', () => {
     expect(on.json.IsAuditEnabled.Value).toBe(true);
     expect(off.json.IsAuditEnabled.Value).toBe(false);
     expect(onAgain.text).toBe(on.text);
+  });
+
+  it("should not let one definition's audit switch change the shared rendering of the table", () => {
+    const model = getModel();
+    const ctx = { model, apiUrl: 'http://emulator/' } as ApiContext;
+    const contact = model.entities.get('contact')!;
+    const select = (query: string) => parseOptions(parseQueryString(query));
+    const listed = () => listEntities(ctx, select("$select=LogicalName,IsAuditEnabled&$filter=LogicalName eq 'contact'")).body;
+    const before = listed();
+
+    const definition = withTableAuditSetting(
+      { tableEnabled: () => true } as unknown as AuditTrail,
+      contact,
+      getEntity(ctx, contact, select('$select=LogicalName,IsAuditEnabled')),
+    ).body as { IsAuditEnabled: { Value: boolean } };
+
+    expect(definition.IsAuditEnabled.Value).toBe(true);
+    expect(listed()).toEqual(before);
   });
 
   it('should still cut a kept answer under the truncated-success fault, and still refuse a bad query', async () => {

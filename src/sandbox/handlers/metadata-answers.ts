@@ -3,7 +3,7 @@ import { ApiResult } from './context';
 /**
  * Metadata answers, kept as the JSON text they were written as. Table definitions never change once the model is
  * built, so a repeated metadata GET (every cold schema load asks the same dozen) is answered without rendering and
- * serialising the definitions again. Only successful answers are kept; errors are thrown before `keep` sees them.
+ * serialising the definitions again. Only successful answers are kept; an error is thrown by `render` and so never kept.
  * Keys are the decoded path and query (plus whatever else the answer depends on, such as a table's audit setting),
  * so at most `limit` answers are kept and the store starts over when it is full.
  */

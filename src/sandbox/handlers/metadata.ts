@@ -55,16 +55,25 @@ function metaFilter(filter: string | undefined, sample: Rec, type: string): ((r:
 
 /*
  * The model never changes once built, so each definition's JSON is rendered once (a cast request would otherwise
- * render every attribute of the table, labels and GUIDs included, to keep a few). The kept objects are frozen;
- * `project` hands out copies.
+ * render every attribute of the table, labels and GUIDs included, to keep a few). The kept objects are frozen all
+ * the way down, so an answer that changes one throws instead of changing every later answer; `project` hands out
+ * copies of the top level.
  */
+function frozen<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) frozen(child);
+  }
+  return value;
+}
+
 const entityMemo = new WeakMap<EntityModel, Rec>();
 const attributesMemo = new WeakMap<EntityModel, { a: AttrDef; json: Rec; cast: string }[]>();
 const optionSetMemo = new WeakMap<EntityModel, Map<AttrDef, Rec>>();
 
 function entityOf(em: EntityModel): Rec {
   let json = entityMemo.get(em);
-  if (!json) entityMemo.set(em, (json = Object.freeze(entityJson(em))));
+  if (!json) entityMemo.set(em, (json = frozen(entityJson(em))));
   return json;
 }
 
@@ -72,7 +81,7 @@ function optionSetOf(a: AttrDef, em: EntityModel): Rec {
   let sets = optionSetMemo.get(em);
   if (!sets) optionSetMemo.set(em, (sets = new Map()));
   let json = sets.get(a);
-  if (!json) sets.set(a, (json = Object.freeze(optionSetJson(a, em))));
+  if (!json) sets.set(a, (json = frozen(optionSetJson(a, em))));
   return json;
 }
 
@@ -128,7 +137,7 @@ export function getEntity(ctx: ApiContext, em: EntityModel, q: QueryOptions): Ap
 function attributeItems(em: EntityModel, cast: string | null): { a: AttrDef; json: Rec }[] {
   let all = attributesMemo.get(em);
   if (!all) {
-    all = em.def.attributes.map((a, i) => ({ a, json: Object.freeze(attributeJson(a, em, i)), cast: attributeTypeName(a) }));
+    all = em.def.attributes.map((a, i) => ({ a, json: frozen(attributeJson(a, em, i)), cast: attributeTypeName(a) }));
     attributesMemo.set(em, all);
   }
   return cast ? all.filter((x) => x.cast === cast) : all;
