@@ -190,4 +190,20 @@ describe('CacheService in memory', () => {
     expect(backend.memory!.has('mcp:h:u:cursor:a')).toBe(false);
     await cache.onApplicationShutdown();
   });
+
+  it("should delete a memory entry straight from the store's Map, leaving the others", async () => {
+    const backend = await createCacheBackend({});
+    const cache = await service(backend);
+    const keyvDelete = jest.spyOn(backend.keyv, 'delete');
+    await cache.set('mcp:h:u:cursor:a', { l: 'a' }, 60);
+    await cache.set('mcp:h:u:cursor:b', { l: 'b' }, 60);
+
+    await cache.delete('mcp:h:u:cursor:a');
+
+    expect(keyvDelete).not.toHaveBeenCalled();
+    expect(await cache.get('mcp:h:u:cursor:a')).toBeUndefined();
+    await expect(backend.keyv.get('mcp:h:u:cursor:a')).resolves.toBeUndefined();
+    expect(await cache.get('mcp:h:u:cursor:b')).toEqual({ l: 'b' });
+    await cache.onApplicationShutdown();
+  });
 });

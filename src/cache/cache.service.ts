@@ -1,6 +1,7 @@
 import { CACHE_MANAGER } from '@nestjs/cache-manager';
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit, Optional } from '@nestjs/common';
 import type { Cache } from 'cache-manager';
+import { deepFreeze } from '../common/known-json';
 import { ReadinessService } from '../common/readiness.service';
 import { CACHE_BACKEND, CacheBackend } from './cache-backend';
 
@@ -150,6 +151,12 @@ export class CacheService implements OnModuleInit, OnApplicationShutdown {
 
   async delete(key: string): Promise<void> {
     this.inflight.delete(key);
+    // Memory mode: straight out of the store's Map, as `set` writes it (a full user's oldest cursor goes on every
+    // list_records call that saves a new one).
+    if (this.backend.memory) {
+      this.backend.memory.delete(key);
+      return;
+    }
     await this.run(() => this.cache.del(key));
   }
 
@@ -221,12 +228,4 @@ export class CacheService implements OnModuleInit, OnApplicationShutdown {
       clearTimeout(timer);
     }
   }
-}
-
-function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const child of Object.values(value as object)) deepFreeze(child);
-  }
-  return value;
 }

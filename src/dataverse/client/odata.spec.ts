@@ -24,6 +24,15 @@ describe('odata validation and encoding', () => {
     expect(() => parseFieldList('name&$top=1')).toThrow(/invalid field names/);
   });
 
+  it('should read a plain comma list exactly as the general path reads it', () => {
+    expect(parseFieldList('fullname,emailaddress1,fullname')).toEqual(['fullname', 'emailaddress1']);
+    expect(parseFieldList('_parentcustomerid_value')).toEqual(['_parentcustomerid_value']);
+    // Anything else takes the general path: empty items dropped, bad names refused.
+    expect(parseFieldList('fullname,,emailaddress1,')).toEqual(['fullname', 'emailaddress1']);
+    expect(() => parseFieldList('fullname,1st')).toThrow(/invalid field names: "1st"/);
+    expect(() => parseFieldList(`${'a'.repeat(129)},name`)).toThrow(/invalid field names/);
+  });
+
   it('should accept orderby items with a direction and reject injections', () => {
     expect(parseOrderBy('createdon  desc, fullname')).toBe('createdon desc,fullname');
     expect(() => parseOrderBy('name;drop')).toThrow(ToolError);

@@ -12,6 +12,8 @@ const LOGICAL_NAME = /^[a-z][a-z0-9_]{0,127}$/;
 const ENTITY_SET_NAME = /^[A-Za-z][A-Za-z0-9_]{0,127}$/;
 /** Attribute names in $select/$orderby, including lookup value properties (`_parentcustomerid_value`). */
 const FIELD_NAME = /^_?[A-Za-z][A-Za-z0-9_]{0,127}$/;
+/** Comma-separated FIELD_NAMEs with nothing else (no spaces, no empty items). */
+const PLAIN_FIELD_LIST = /^_?[A-Za-z][A-Za-z0-9_]{0,127}(?:,_?[A-Za-z][A-Za-z0-9_]{0,127})*$/;
 const GUID = /^\{?([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})\}?$/;
 
 export const MAX_FILTER_LENGTH = 4000;
@@ -56,6 +58,8 @@ export function isGuid(value: string): boolean {
 /** `select` as an array or a comma-separated list; every name validated. */
 export function parseFieldList(input: string | string[] | undefined, what = 'select'): string[] | undefined {
   if (input === undefined) return undefined;
+  // The usual form, `fullname,emailaddress1`: valid names as they stand, so only duplicates are left to drop.
+  if (typeof input === 'string' && PLAIN_FIELD_LIST.test(input)) return [...new Set(input.split(','))];
   const parts = (Array.isArray(input) ? input : input.split(','))
     .flatMap((p) => String(p).split(','))
     .map((p) => p.trim())

@@ -119,6 +119,18 @@ export class MetadataService {
     return (await this.getSchemaWith(input, undefined, options)).schema;
   }
 
+  /** The compact schema of a table resolveTable gave (so in the table scope): read from the cache with no second resolution. */
+  async schemaOf(table: Pick<TableInfo, 'logicalName'>): Promise<TableSchema> {
+    const account = await this.dv.currentAccount();
+    return this.scope.view(await this.cachedSchema(account.userKey, table.logicalName));
+  }
+
+  private cachedSchema(userKey: string, logicalName: string): Promise<TableSchema> {
+    return this.cache.getOrLoad(cacheKeys.schema(this.dv.envHost, userKey, logicalName), this.config.cacheTtl.schemaSeconds, () =>
+      this.loadSchema(logicalName),
+    );
+  }
+
   /**
    * The schema and `extra(logicalName)` (views, relationships: reads that need only the name) in one wave of
    * requests. With the table list cached the name is resolved first (no request); without it the schema, the
@@ -135,10 +147,7 @@ export class MetadataService {
     const internal = !!options.internal;
     const account = await this.dv.currentAccount();
     const host = this.dv.envHost;
-    const load = (logicalName: string) =>
-      this.cache.getOrLoad(cacheKeys.schema(host, account.userKey, logicalName), this.config.cacheTtl.schemaSeconds, () =>
-        this.loadSchema(logicalName),
-      );
+    const load = (logicalName: string) => this.cachedSchema(account.userKey, logicalName);
     // Without extras (getSchema) a cached schema is one cache read, with no second promise to wait for.
     const both = async (logicalName: string): Promise<[TableSchema, T]> =>
       extra ? Promise.all([load(logicalName), extra(logicalName)]) : [await load(logicalName), undefined as T];

@@ -5,7 +5,11 @@ import type { ViewsService } from './views.service';
 import { parseXml, serializeXml } from './xml';
 
 const TABLE = { logicalName: 'contact', entitySetName: 'contacts', primaryIdAttribute: 'contactid', primaryNameAttribute: 'fullname' };
-const metadata = { getSchema: async () => CONTACT, listTables: async () => [] } as unknown as MetadataService;
+const metadata = {
+  getSchema: async () => CONTACT,
+  schemaOf: async () => CONTACT,
+  listTables: async () => [],
+} as unknown as MetadataService;
 const viewsWith = (cells: string[] | undefined) => ({ defaultColumns: async () => cells }) as unknown as ViewsService;
 
 describe('list_records columns and query', () => {

@@ -16,6 +16,7 @@ import { regardingAttribute } from '../scope/notes-scope';
 export type Columns = { kind: 'all' } | { kind: 'given'; fields: string[] } | { kind: 'view'; fields: string[] };
 
 export function isStar(select: string | string[] | undefined): boolean {
+  if (select === undefined || (typeof select === 'string' && !select.includes('*'))) return false;
   const parts = Array.isArray(select) ? select : select?.split(',');
   return (
     !!parts &&
@@ -38,7 +39,7 @@ export async function chooseColumns(
 ): Promise<Columns> {
   if (isStar(select)) return { kind: 'all' };
   const given = parseFieldList(select);
-  const schema = await metadata.getSchema(table.logicalName);
+  const schema = await metadata.schemaOf(table);
   if (given && given.length > MAX_SELECT_FIELDS) {
     throw new ToolError('invalid_input', `select names ${given.length} fields; at most ${MAX_SELECT_FIELDS} are accepted.`);
   }
@@ -63,7 +64,7 @@ export async function odataQuery(
   const orderby = parseOrderBy(input.orderby);
   let checkedOrder = orderby;
   if (filter || orderby) {
-    const schema = await metadata.getSchema(table.logicalName);
+    const schema = await metadata.schemaOf(table);
     if (filter) checkFilter(filter, { schema, primaryNames: await primaryNamesOf(schema, metadata) });
     if (orderby) checkedOrder = resolveOrderBy(orderby, schema);
   }

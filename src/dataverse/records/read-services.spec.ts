@@ -205,6 +205,10 @@ describe('read services (in-memory cache)', () => {
     const ids = new Set(first.records.map((r) => r.contactid));
     expect(second.records.length).toBeGreaterThan(0);
     expect(second.records.some((r) => ids.has(r.contactid))).toBe(false);
+    // As many as fit: the next record would have gone over (each record's JSON and a separator count).
+    expect(JSON.stringify([...first.records, second.records[0]]).length - 1).toBeGreaterThan(40_000);
+    // The page comes frozen (its JSON is reused for the answer).
+    expect(Object.isFrozen(first.records) && first.records.every((r) => Object.isFrozen(r))).toBe(true);
   });
 
   it('should keep cursors short and server-side, and refuse another table, unknown ids and stored state no argument allows', async () => {

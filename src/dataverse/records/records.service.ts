@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { deepFreeze, withKnownJson } from '../../common/known-json';
 import { Injectable } from '@nestjs/common';
 import { ToolError } from '../../common/tool-error';
 import { DataverseClient, FORMATTED_ANNOTATIONS } from '../client/dataverse.client';
@@ -124,30 +125,7 @@ export class RecordsService {
       nextLink = res.body['@odata.nextLink'];
     }
     const rows = pageRows.slice(state.o);
-    const apiUrl = this.dv.apiUrl;
-    const records: Record<string, unknown>[] = [];
-    let used = 0;
-    let truncated = false;
-    let consumed = 0;
-    let withheld = 0;
-    for (const row of rows) {
-      const formatted = formatRecord(row, { keepNulls: !!state.k });
-      if (withholdNotes(table.logicalName, [formatted], this.metadata.scope).withheld) {
-        withheld++;
-        consumed++;
-        continue;
-      }
-      const record = withRecordUrl(maskRecord(formatted, this.metadata.scope), apiUrl, table.logicalName, row[table.primaryIdAttribute]);
-      const size = JSON.stringify(record).length + 1;
-      if (records.length > 0 && used + size > OUTPUT_BUDGET_CHARS) {
-        truncated = true;
-        break;
-      }
-      records.push(record);
-      used += size;
-      consumed++;
-    }
-
+    const { records, truncated, consumed, withheld } = this.pageRecords(rows, table, !!state.k);
     let next: CursorState | undefined;
     if (truncated) {
       // Continue inside the same page: fetch it again and skip what was already shown.
@@ -173,6 +151,53 @@ export class RecordsService {
         'nextCursor continues from the next record. To get more per call, select fewer fields or lower top.';
     }
     return result;
+  }
+
+  /**
+   * The page's rows as records, within the output budget: the first record always, then as many as fit. The page is
+   * serialised once; its JSON goes with the (frozen) records, for the result's text and the answer to reuse.
+   */
+  private pageRecords(
+    rows: Record<string, unknown>[],
+    table: TableInfo,
+    keepNulls: boolean,
+  ): { records: Record<string, unknown>[]; truncated: boolean; consumed: number; withheld: number } {
+    const scope = this.metadata.scope;
+    const apiUrl = this.dv.apiUrl;
+    const formatted: Array<Record<string, unknown> | undefined> = rows.map((row) => {
+      const record = formatRecord(row, { keepNulls });
+      if (withholdNotes(table.logicalName, [record], scope).withheld) return undefined;
+      return withRecordUrl(maskRecord(record, scope), apiUrl, table.logicalName, row[table.primaryIdAttribute]);
+    });
+    let records = formatted.filter((r): r is Record<string, unknown> => r !== undefined);
+    let json = JSON.stringify(records);
+    let truncated = false;
+    let consumed = rows.length;
+    let withheld = rows.length - records.length;
+    // The budget counts each record's JSON and a separator: the array's JSON is that, plus one.
+    if (json.length - 1 > OUTPUT_BUDGET_CHARS) {
+      records = [];
+      consumed = 0;
+      withheld = 0;
+      let used = 0;
+      for (const record of formatted) {
+        if (!record) {
+          withheld++;
+          consumed++;
+          continue;
+        }
+        const size = JSON.stringify(record).length + 1;
+        if (records.length > 0 && used + size > OUTPUT_BUDGET_CHARS) {
+          truncated = true;
+          break;
+        }
+        records.push(record);
+        used += size;
+        consumed++;
+      }
+      json = JSON.stringify(records);
+    }
+    return { records: withKnownJson(deepFreeze(records), json), truncated, consumed, withheld };
   }
 
   async get(

@@ -1,11 +1,13 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { stringifyKnown } from '../../common/known-json';
 
 /**
  * A successful tool result: a short text for the model followed by the same data as JSON,
  * and `structuredContent` matching the tool's `outputSchema` (MCP: results SHOULD repeat the JSON as text).
  */
 export function toolResult<T extends Record<string, unknown>>(summary: string, structured: T): CallToolResult {
-  const json = JSON.stringify(structured);
+  // Members whose JSON is known (a list_records page) are not serialised again.
+  const json = stringifyKnown(structured) as string;
   return {
     content: [{ type: 'text', text: summary ? `${summary}\n${json}` : json }],
     structuredContent: structured,
