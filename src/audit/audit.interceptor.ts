@@ -85,7 +85,8 @@ export class AuditInterceptor implements NestInterceptor {
         ...ctx?.auditExtras,
       };
       // Extras are set by tools (free-form keys): those events keep the redaction pass.
-      this.log(event, `tool ${tool} ${outcome}`, !!ctx && Object.keys(ctx.auditExtras).length > 0);
+      const redact = !!ctx && Object.keys(ctx.auditExtras).length > 0;
+      writeAfterAnswer(() => this.log(event, `tool ${tool} ${outcome}`, redact));
     };
   }
 
@@ -117,4 +118,31 @@ export class AuditInterceptor implements NestInterceptor {
     }
     audit.info(event, message);
   }
+}
+
+/** Audit lines whose call has finished, to be written once its answer has gone out. */
+let pending: Array<() => void> = [];
+
+/**
+ * The event is complete when the call ends (outcome, duration, request ids); writing it is the one synchronous
+ * write to stderr of the call, so it waits until the answer has been written, as an access log line does: the next
+ * turn of the event loop (the request context goes with it). Lines still waiting when the process exits (even after
+ * an uncaught exception) are written then, synchronously.
+ */
+function writeAfterAnswer(write: () => void): void {
+  pending.push(write);
+  if (pending.length > 1) return;
+  if (!exitHooked) {
+    exitHooked = true;
+    process.once('exit', flushAuditLines);
+  }
+  setImmediate(flushAuditLines);
+}
+let exitHooked = false;
+
+/** Writes the audit lines still waiting (tests call it before reading the log). */
+export function flushAuditLines(): void {
+  const lines = pending;
+  pending = [];
+  for (const write of lines) write();
 }

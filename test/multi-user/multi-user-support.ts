@@ -35,6 +35,22 @@ export async function spawnReplica(env: Record<string, string | undefined>): Pro
   return { proc, url, stdout: () => out, stderr: () => err, stop: (signal = 'SIGTERM') => stopProcess(proc, signal) };
 }
 
+/**
+ * The audit events of `servers` once `done` holds for them, or as they are after 5 s: a call's line is written just
+ * after its answer, so it can reach the captured stderr a moment after the client has the answer.
+ */
+export async function auditEventsWhen(
+  servers: SpawnedServer[],
+  done: (events: Array<Record<string, unknown>>) => boolean,
+): Promise<Array<Record<string, unknown>>> {
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    const events = servers.flatMap(auditEventsOf);
+    if (done(events) || Date.now() > deadline) return events;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 /** The JSON audit events a replica logged (pino lines with `audit: true`). */
 export function auditEventsOf(server: SpawnedServer): Array<Record<string, unknown>> {
   return server
