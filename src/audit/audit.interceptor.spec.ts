@@ -1,6 +1,7 @@
 import { Reflector } from '@nestjs/core';
 import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host';
 import { PinoLogger } from 'nestjs-pino';
+import { storage, Store } from 'nestjs-pino/storage';
 import pino from 'pino';
 import { execFile } from 'node:child_process';
 import { Writable } from 'node:stream';
@@ -55,6 +56,21 @@ describe('AuditInterceptor.around', () => {
     flushAuditLines();
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatchObject({ context: 'audit', proposal: 'created', token: '[redacted]' });
+  });
+
+  it("should write each waiting line through its own call's request logger", async () => {
+    // Two calls in two request scopes end in the same turn of the event loop; their lines are written together.
+    const inRequest = (req: string) =>
+      storage.run(new Store(root.child({ req })), () =>
+        inCall({}, () => audit.around(context({ table: req }), async () => ({ content: [] }))),
+      );
+    await Promise.all([inRequest('r-one'), inRequest('r-two')]);
+    await new Promise((resolve) => setImmediate(resolve));
+
+    expect(lines.map((l) => [l.table, l.req, l.context])).toEqual([
+      ['r-one', 'r-one', 'audit'],
+      ['r-two', 'r-two', 'audit'],
+    ]);
   });
 
   it('should write the lines still waiting at once when flushed (as at exit), each once, in call order', async () => {

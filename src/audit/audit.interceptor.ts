@@ -1,3 +1,4 @@
+import { AsyncResource } from 'node:async_hooks';
 import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { PinoLogger } from 'nestjs-pino';
@@ -86,7 +87,8 @@ export class AuditInterceptor implements NestInterceptor {
       };
       // Extras are set by tools (free-form keys): those events keep the redaction pass.
       const redact = !!ctx && Object.keys(ctx.auditExtras).length > 0;
-      writeAfterAnswer(() => this.log(event, `tool ${tool} ${outcome}`, redact));
+      // Written in this call's own async context: a request-scoped logger (and its bindings) stays this call's.
+      writeAfterAnswer(AsyncResource.bind(() => this.log(event, `tool ${tool} ${outcome}`, redact)));
     };
   }
 

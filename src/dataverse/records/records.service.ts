@@ -154,8 +154,9 @@ export class RecordsService {
   }
 
   /**
-   * The page's rows as records, within the output budget: the first record always, then as many as fit. The page is
-   * serialised once; its JSON goes with the (frozen) records, for the result's text and the answer to reuse.
+   * The page's rows as records, within the output budget: the first record always, then as many as fit (each
+   * record's JSON and a separator count). Each record is serialised once, and the page's JSON, built from those, goes
+   * with the (frozen) records for the result's text and the answer to reuse. Rows past the cut are not formatted.
    */
   private pageRecords(
     rows: Record<string, unknown>[],
@@ -164,40 +165,31 @@ export class RecordsService {
   ): { records: Record<string, unknown>[]; truncated: boolean; consumed: number; withheld: number } {
     const scope = this.metadata.scope;
     const apiUrl = this.dv.apiUrl;
-    const formatted: Array<Record<string, unknown> | undefined> = rows.map((row) => {
-      const record = formatRecord(row, { keepNulls });
-      if (withholdNotes(table.logicalName, [record], scope).withheld) return undefined;
-      return withRecordUrl(maskRecord(record, scope), apiUrl, table.logicalName, row[table.primaryIdAttribute]);
-    });
-    let records = formatted.filter((r): r is Record<string, unknown> => r !== undefined);
-    let json = JSON.stringify(records);
+    const records: Record<string, unknown>[] = [];
+    const parts: string[] = [];
+    let used = 0;
     let truncated = false;
-    let consumed = rows.length;
-    let withheld = rows.length - records.length;
-    // The budget counts each record's JSON and a separator: the array's JSON is that, plus one.
-    if (json.length - 1 > OUTPUT_BUDGET_CHARS) {
-      records = [];
-      consumed = 0;
-      withheld = 0;
-      let used = 0;
-      for (const record of formatted) {
-        if (!record) {
-          withheld++;
-          consumed++;
-          continue;
-        }
-        const size = JSON.stringify(record).length + 1;
-        if (records.length > 0 && used + size > OUTPUT_BUDGET_CHARS) {
-          truncated = true;
-          break;
-        }
-        records.push(record);
-        used += size;
+    let consumed = 0;
+    let withheld = 0;
+    for (const row of rows) {
+      const formatted = formatRecord(row, { keepNulls });
+      if (withholdNotes(table.logicalName, [formatted], scope).withheld) {
+        withheld++;
         consumed++;
+        continue;
       }
-      json = JSON.stringify(records);
+      const record = withRecordUrl(maskRecord(formatted, scope), apiUrl, table.logicalName, row[table.primaryIdAttribute]);
+      const json = JSON.stringify(record);
+      if (records.length > 0 && used + json.length + 1 > OUTPUT_BUDGET_CHARS) {
+        truncated = true;
+        break;
+      }
+      records.push(record);
+      parts.push(json);
+      used += json.length + 1;
+      consumed++;
     }
-    return { records: withKnownJson(deepFreeze(records), json), truncated, consumed, withheld };
+    return { records: withKnownJson(deepFreeze(records), `[${parts.join(',')}]`), truncated, consumed, withheld };
   }
 
   async get(
