@@ -1,5 +1,4 @@
-import * as http from 'node:http';
-import * as https from 'node:https';
+import type * as http from 'node:http';
 import { Inject, Injectable, Logger, OnModuleDestroy, Optional } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import { callContext } from '../../common/call-context';
@@ -8,7 +7,8 @@ import { ToolError } from '../../common/tool-error';
 import { SignedInAccount, TOKEN_PROVIDER, TokenProvider } from '../../auth/token-provider';
 import { classifyHttpError, DataverseError, DataverseErrorInfo, DataverseErrorKind, ErrorContext, toToolError } from './dataverse-error';
 import { buildQuery, QueryOptions, recordPath, validateGuid } from './odata';
-import { BodyProblem, readBody, RESPONSE_LIMITS, ResponseLimits } from './response/read-body';
+import { RESPONSE_LIMITS, ResponseLimits } from './response/read-body';
+import { AttemptTimeout, HttpExchange, RawResponse } from './http-exchange';
 import { ExpectedShape, parseSuccessBody } from './response/response-shape';
 
 export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
@@ -105,20 +105,9 @@ export const DEFAULT_CLIENT_OPTIONS: DataverseClientOptions = {
 const RETRIABLE_STATUS = new Set([502, 503, 504]);
 const RETRIABLE_NETWORK = new Set(['ECONNRESET', 'EPIPE', 'ECONNREFUSED', 'ECONNABORTED', 'ETIMEDOUT', 'EAI_AGAIN', 'UND_ERR_SOCKET']);
 
-class AttemptTimeout extends Error {}
-
-interface RawResponse {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  text: string;
-  /** Set when the body was abandoned (too large, undecodable); `text` is then empty. */
-  problem?: BodyProblem;
-  limitBytes?: number;
-}
-
 /**
- * The only code that speaks HTTP to Dataverse. node:http(s) with a keep-alive agent (lower overhead than
- * fetch for many small requests); OData headers on every call; a timeout on every attempt;
+ * The only code that speaks HTTP to Dataverse, through keep-alive connection pools (http-exchange.ts); OData headers
+ * on every call; a timeout on every attempt;
  * 429 waits out Retry-After within a bounded budget; GETs retry 502/503/504 and connection resets with
  * jittered exponential backoff; writes never retry except after a 429 (Dataverse did not execute those);
  * a 401 triggers one forced token refresh. Failures leave as ToolErrors mapped in `toToolError`.
@@ -127,8 +116,7 @@ interface RawResponse {
 export class DataverseClient implements OnModuleDestroy {
   private readonly logger = new Logger('Dataverse');
   private readonly options: DataverseClientOptions;
-  private readonly httpAgent: http.Agent;
-  private readonly httpsAgent: https.Agent;
+  private readonly http: HttpExchange;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -136,14 +124,11 @@ export class DataverseClient implements OnModuleDestroy {
     @Optional() @Inject(DATAVERSE_CLIENT_OPTIONS) options?: Partial<DataverseClientOptions>,
   ) {
     this.options = { ...DEFAULT_CLIENT_OPTIONS, ...options };
-    const agentOptions = { keepAlive: true, keepAliveMsecs: 10_000, maxSockets: this.options.maxSockets, scheduling: 'lifo' as const };
-    this.httpAgent = new http.Agent(agentOptions);
-    this.httpsAgent = new https.Agent(agentOptions);
+    this.http = new HttpExchange({ maxSockets: this.options.maxSockets, responseLimits: this.options.responseLimits });
   }
 
-  onModuleDestroy(): void {
-    this.httpAgent.destroy();
-    this.httpsAgent.destroy();
+  async onModuleDestroy(): Promise<void> {
+    await this.http.close();
   }
 
   /** `https://org.crm.dynamics.com/api/data/v9.2/` (read each time: the sandbox sets it after start-up). */
@@ -416,36 +401,8 @@ export class DataverseClient implements OnModuleDestroy {
     return Math.round(cap / 2 + (Math.random() * cap) / 2);
   }
 
-  private exchange(
-    url: URL,
-    method: HttpMethod,
-    headers: http.OutgoingHttpHeaders,
-    payload: Buffer | undefined,
-    timeoutMs: number,
-  ): Promise<RawResponse> {
-    const transport = url.protocol === 'https:' ? https : http;
-    const agent = url.protocol === 'https:' ? this.httpsAgent : this.httpAgent;
-    return new Promise<RawResponse>((resolve, reject) => {
-      const req = transport.request(url, { method, headers, agent });
-      const timer = setTimeout(() => req.destroy(new AttemptTimeout()), timeoutMs);
-      req.on('error', (error) => {
-        clearTimeout(timer);
-        reject(error);
-      });
-      req.on('response', (res) => {
-        readBody(res, this.options.responseLimits).then(
-          (body) => {
-            clearTimeout(timer);
-            resolve({ status: res.statusCode ?? 0, headers: res.headers, ...body });
-          },
-          (error: unknown) => {
-            clearTimeout(timer);
-            reject(error);
-          },
-        );
-      });
-      req.end(payload);
-    });
+  private exchange(url: URL, method: HttpMethod, headers: http.OutgoingHttpHeaders, payload: Buffer | undefined, timeoutMs: number) {
+    return this.http.send(url, method, headers, payload, timeoutMs);
   }
 }
 

@@ -1,4 +1,4 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingHttpHeaders } from 'node:http';
 import { createGunzip, type Gunzip } from 'node:zlib';
 
 /** Most bytes one Dataverse response may take on the wire, and after gzip is undone. */
@@ -19,75 +19,92 @@ export interface ReadBody {
   limitBytes?: number;
 }
 
+/** What the reader reports: the body (or why it was abandoned) once, or a network error while reading. */
+export interface BodyOutcome {
+  done(body: ReadBody): void;
+  failed(error: unknown): void;
+  /** The body was abandoned: stop the response, nothing more is buffered. */
+  abandon(): void;
+}
+
+/** What the HTTP client feeds the reader: the body's chunks as they come, then its end or an error. */
+export interface BodySink {
+  data(chunk: Buffer): void;
+  end(): void;
+  error(error: unknown): void;
+}
+
 /**
  * Reads a response body as UTF-8 text, inflating gzip as it streams and stopping at the limits: a body over
- * them (or one that does not decode) is abandoned — the response is destroyed, nothing more is buffered — and
- * reported as a problem instead of text. Network errors while reading reject, as before.
+ * them (or one that does not decode) is abandoned — the response is stopped, nothing more is buffered — and
+ * reported as a problem instead of text. Network errors while reading are reported as errors.
  */
-export function readBody(res: IncomingMessage, limits: ResponseLimits = RESPONSE_LIMITS): Promise<ReadBody> {
-  return new Promise<ReadBody>((resolve, reject) => {
-    let settled = false;
-    let gunzip: Gunzip | undefined;
-    const finish = (result: ReadBody) => {
-      if (settled) return;
-      settled = true;
-      resolve(result);
-    };
-    // Not `instanceof Error`: errors from Node internals may come from another realm.
-    const fail = (error: unknown) => {
-      if (settled) return;
-      settled = true;
-      reject(error);
-    };
-    const abandon = (problem: BodyProblem, limitBytes?: number) => {
-      finish({ text: '', problem, ...(limitBytes ? { limitBytes } : {}) });
-      gunzip?.destroy();
-      res.destroy();
-    };
+export function readBody(headers: IncomingHttpHeaders, limits: ResponseLimits, outcome: BodyOutcome): BodySink {
+  let settled = false;
+  let gunzip: Gunzip | undefined;
+  const finish = (result: ReadBody) => {
+    if (settled) return;
+    settled = true;
+    outcome.done(result);
+  };
+  const fail = (error: unknown) => {
+    if (settled) return;
+    settled = true;
+    outcome.failed(error);
+  };
+  const abandon = (problem: BodyProblem, limitBytes?: number) => {
+    if (settled) return;
+    finish({ text: '', problem, ...(limitBytes ? { limitBytes } : {}) });
+    gunzip?.destroy();
+    outcome.abandon();
+  };
+  const ignore: BodySink = { data: () => undefined, end: () => undefined, error: () => undefined };
 
-    const declared = Number(res.headers['content-length']);
-    if (Number.isFinite(declared) && declared > limits.maxRawBytes) return abandon('too_large', limits.maxRawBytes);
-    const encoding = String(res.headers['content-encoding'] ?? 'identity')
-      .trim()
-      .toLowerCase();
-    if (encoding !== 'identity' && encoding !== 'gzip' && encoding !== '') return abandon('undecodable');
+  const declared = Number(headers['content-length']);
+  if (Number.isFinite(declared) && declared > limits.maxRawBytes) {
+    abandon('too_large', limits.maxRawBytes);
+    return ignore;
+  }
+  const encoding = String(headers['content-encoding'] ?? 'identity')
+    .trim()
+    .toLowerCase();
+  if (encoding !== 'identity' && encoding !== 'gzip' && encoding !== '') {
+    abandon('undecodable');
+    return ignore;
+  }
 
-    const chunks: Buffer[] = [];
-    let raw = 0;
-    let decoded = 0;
-    const collect = (chunk: Buffer) => {
-      decoded += chunk.length;
-      if (decoded > limits.maxDecodedBytes) return abandon('too_large', limits.maxDecodedBytes);
-      chunks.push(chunk);
-    };
-    const done = () => {
-      // Inside an event handler a throw would escape every promise: turn it into a rejection instead.
-      try {
-        finish({ text: Buffer.concat(chunks).toString('utf8') });
-      } catch (error) {
-        fail(error);
-      }
-    };
-
-    if (encoding === 'gzip') {
-      gunzip = createGunzip();
-      gunzip.on('data', collect);
-      gunzip.on('error', () => abandon('undecodable'));
-      gunzip.on('end', done);
+  const chunks: Buffer[] = [];
+  let raw = 0;
+  let decoded = 0;
+  const collect = (chunk: Buffer) => {
+    decoded += chunk.length;
+    if (decoded > limits.maxDecodedBytes) return abandon('too_large', limits.maxDecodedBytes);
+    chunks.push(chunk);
+  };
+  const done = () => {
+    // Inside an event handler a throw would escape every promise: turn it into a failure instead.
+    try {
+      finish({ text: chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8') });
+    } catch (error) {
+      fail(error);
     }
-    res.on('data', (chunk: Buffer) => {
+  };
+
+  if (encoding === 'gzip') {
+    gunzip = createGunzip();
+    gunzip.on('data', collect);
+    gunzip.on('error', () => abandon('undecodable'));
+    gunzip.on('end', done);
+  }
+  return {
+    data(chunk) {
       if (settled) return;
       raw += chunk.length;
       if (raw > limits.maxRawBytes) return abandon('too_large', limits.maxRawBytes);
       if (gunzip) gunzip.write(chunk);
       else collect(chunk);
-    });
-    res.on('error', fail);
-    // A connection that closes before the body is complete (without an error event) is a reset, not a short body.
-    res.on('close', () => {
-      if (!res.complete) fail(Object.assign(new Error('response closed before it was complete'), { code: 'ECONNRESET' }));
-    });
-    res.on('end', () => {
+    },
+    end() {
       if (settled) return;
       if (!gunzip) return done();
       if (raw === 0) {
@@ -95,6 +112,7 @@ export function readBody(res: IncomingMessage, limits: ResponseLimits = RESPONSE
         return done();
       }
       gunzip.end();
-    });
-  });
+    },
+    error: fail,
+  };
 }
