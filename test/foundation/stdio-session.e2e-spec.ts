@@ -107,6 +107,8 @@ describe('stdio session', () => {
 
     expect(JSON.parse(await raw.answer(30))).toEqual({ jsonrpc: '2.0', id: 30, result: {} });
     expect(raw.lines().length).toBe(before + 1);
+    // stderr is another pipe: its line can reach this process after the answer on stdout.
+    for (let i = 0; i < 100 && !raw.stderr().includes('was not valid JSON-RPC'); i++) await new Promise((r) => setTimeout(r, 20));
     expect(raw.stderr()).toContain('was not valid JSON-RPC');
     expect(raw.stderr()).not.toContain('contoso-value');
   });
