@@ -1,4 +1,3 @@
-import { AsyncResource } from 'node:async_hooks';
 import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { PinoLogger } from 'nestjs-pino';
@@ -87,8 +86,10 @@ export class AuditInterceptor implements NestInterceptor {
       };
       // Extras are set by tools (free-form keys): those events keep the redaction pass.
       const redact = !!ctx && Object.keys(ctx.auditExtras).length > 0;
-      // Written in this call's own async context: a request-scoped logger (and its bindings) stays this call's.
-      writeAfterAnswer(AsyncResource.bind(() => this.log(event, `tool ${tool} ${outcome}`, redact)));
+      const write = () => this.log(event, `tool ${tool} ${outcome}`, redact);
+      // Written in this call's request scope, if any: its logger (and its bindings) stays this call's.
+      const scope = storage.getStore();
+      writeAfterAnswer(scope ? () => storage.run(scope, write) : write);
     };
   }
 

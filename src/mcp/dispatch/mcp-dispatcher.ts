@@ -19,6 +19,7 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { Request } from 'express';
+import { argumentProblem } from '../../tools/pipeline/argument-limits';
 import { CatalogTool, ToolCatalog } from './tool-catalog';
 import { isPlainToolCall } from './json-rpc-shape';
 
@@ -187,7 +188,11 @@ export class McpDispatcher {
       }
     }
     let args: unknown = call.params.arguments;
-    if (entry.parameters) {
+    // A plain call of a simple schema is checked without zod (the same result); anything else, and every refusal,
+    // goes through the schema's parse with its argument limits in front, as before.
+    const fast = entry.fastParameters && !argumentProblem(args || {}) ? entry.fastParameters(args || {}) : undefined;
+    if (fast) args = fast;
+    else if (entry.parameters) {
       const validation = entry.parameters.safeParse(args || {});
       if (!validation.success) {
         const issues = (validation.error?.issues ?? [])

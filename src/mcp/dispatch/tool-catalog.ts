@@ -5,6 +5,7 @@ import type { ToolAuthorizationService } from '@rekog/mcp-nest/dist/mcp/services
 import { toJsonSchemaCompat } from '@modelcontextprotocol/sdk/server/zod-json-schema-compat.js';
 import { normalizeObjectSchema } from '@modelcontextprotocol/sdk/server/zod-compat.js';
 import { compactTool } from '../../tools/surface/compact-tool-list';
+import { compileArguments } from './fast-arguments';
 
 type Tool = ReturnType<McpRegistryDiscoveryService['getTools']>[number];
 
@@ -17,6 +18,8 @@ export interface CatalogTool {
   parameters?: {
     safeParse(data: unknown): { success: boolean; data?: unknown; error?: { issues: Array<{ path: PropertyKey[]; message: string }> } };
   };
+  /** The plain check of simple argument schemas (fast-arguments.ts): the parsed arguments, or undefined for zod to decide. */
+  fastParameters?: (args: unknown) => Record<string, unknown> | undefined;
   outputSchema?: { safeParse(data: unknown): { success: boolean; data?: unknown; error?: { message: string } } };
   /** Whether access depends on the caller (module guards, roles, scopes, `@ToolGuards`): then it is checked per request. */
   perCaller: boolean;
@@ -47,6 +50,7 @@ export class ToolCatalog {
         name: tool.metadata.name,
         listed: compactTool(listEntry(tool, auth.generateSecuritySchemes(tool, moduleHasGuards))),
         parameters: tool.metadata.parameters as CatalogTool['parameters'],
+        fastParameters: compileArguments(tool.metadata.parameters),
         outputSchema: tool.metadata.outputSchema as CatalogTool['outputSchema'],
         perCaller:
           moduleHasGuards ||
