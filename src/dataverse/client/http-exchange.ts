@@ -101,11 +101,15 @@ export class HttpExchange {
     await agent?.destroy();
   }
 
-  /** Loaded on the first request: a stdio start that lists tools never needs it. */
+  /**
+   * Loaded on the first request: a stdio start that lists tools never needs it. Only undici's dispatcher is loaded
+   * (its `Agent` module), not the package's index, which also loads fetch, WebSocket, EventSource and the cache
+   * stores: about 9 MB of memory less.
+   */
   private dispatcher(): Agent {
     if (!this.agent) {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const { Agent } = require('undici') as typeof import('undici');
+      const Agent = require('undici/lib/dispatcher/agent.js') as typeof import('undici').Agent;
       // One timer per attempt is the caller's; undici's own header and body timeouts are off.
       this.agent = new Agent({ connections: this.options.maxSockets, keepAliveTimeout: 10_000, headersTimeout: 0, bodyTimeout: 0 });
     }
