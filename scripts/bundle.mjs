@@ -47,30 +47,6 @@ const classValidatorIndex = {
   },
 };
 
-const lazyModules = {
-  name: 'lazy-modules',
-  setup(b) {
-    const filter = new RegExp(`^(${LAZY.map((m) => m.replace(/[/.]/g, '\\$&')).join('|')})$`);
-    b.onResolve({ filter }, (args) => (args.namespace === 'lazy' ? undefined : { path: args.path, namespace: 'lazy' }));
-    b.onLoad({ filter: /.*/, namespace: 'lazy' }, (args) => ({
-      contents: [
-        'let real;',
-        `const load = () => (real ??= require(${JSON.stringify(args.path)}));`,
-        'module.exports = new Proxy({}, {',
-        '  get: (_, key) => load()[key],',
-        '  has: (_, key) => key in load(),',
-        '  ownKeys: () => Reflect.ownKeys(load()),',
-        '  getOwnPropertyDescriptor: (_, key) => {',
-        '    const d = Object.getOwnPropertyDescriptor(load(), key);',
-        '    return d && { ...d, configurable: true };',
-        '  },',
-        '});',
-      ].join('\n'),
-      resolveDir: root,
-      loader: 'js',
-    }));
-  },
-};
 const outfile = join(root, 'dist', 'main.bundle.js');
 rmSync(outfile.replace(/\.js$/, '.cache'), { force: true });
 

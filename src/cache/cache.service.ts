@@ -1,7 +1,7 @@
 import { CACHE_MANAGER } from '@nestjs/cache-manager';
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit, Optional } from '@nestjs/common';
 import type { Cache } from 'cache-manager';
-import { deepFreeze } from '../common/known-json';
+import { deepFreeze } from '../common/deep-freeze';
 import { ReadinessService } from '../common/readiness.service';
 import { CACHE_BACKEND, CacheBackend } from './cache-backend';
 

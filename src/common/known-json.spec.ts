@@ -1,4 +1,5 @@
-import { deepFreeze, stringifyKnown, withKnownJson } from './known-json';
+import { deepFreeze } from './deep-freeze';
+import { stringifyKnown, withKnownJson } from './known-json';
 
 describe('known JSON', () => {
   const values: unknown[] = [

@@ -107,7 +107,7 @@ export async function fetchOf(
         : 'a view brings its own conditions, columns and order; leave view out to use OData options.';
     throw new ToolError('invalid_input', `${which} cannot be combined with ${clash.join(', ')}: ${fix}`);
   }
-  const schema = await metadata.getSchema(table.logicalName);
+  const schema = await metadata.schemaOf(table);
   if (input.fetchXml !== undefined) {
     const checked = await checkFetchXml(input.fetchXml, schema, (t) => metadata.getSchema(t));
     return regardingAttribute(table.logicalName, checked.root, metadata.scope);

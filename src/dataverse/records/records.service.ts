@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { deepFreeze, withKnownJson } from '../../common/known-json';
+import { deepFreeze } from '../../common/deep-freeze';
+import { withKnownJson } from '../../common/known-json';
 import { Injectable } from '@nestjs/common';
 import { ToolError } from '../../common/tool-error';
 import { DataverseClient, FORMATTED_ANNOTATIONS } from '../client/dataverse.client';
@@ -79,7 +80,7 @@ export class RecordsService {
     let state: CursorState;
     if (input.cursor) {
       state = await this.loadCursor(input.cursor, table, account.userKey, userHash);
-      await assertCursorInScope(state, () => this.metadata.getSchema(table.logicalName), this.metadata, unpackXml);
+      await assertCursorInScope(state, () => this.metadata.schemaOf(table), this.metadata, unpackXml);
     } else {
       const top = input.top ?? DEFAULT_TOP;
       if (!Number.isInteger(top) || top < 1 || top > MAX_TOP)

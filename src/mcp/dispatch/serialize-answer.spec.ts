@@ -1,4 +1,5 @@
-import { deepFreeze, withKnownJson } from '../../common/known-json';
+import { deepFreeze } from '../../common/deep-freeze';
+import { withKnownJson } from '../../common/known-json';
 import { reusableResult, toolResult } from '../../tools/pipeline/tool-result';
 import { serializeAnswer } from './serialize-answer';
 
