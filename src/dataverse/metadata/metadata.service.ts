@@ -6,32 +6,14 @@ import { ToolError } from '../../common/tool-error';
 import { DataverseClient } from '../client/dataverse.client';
 import { dataverseKindOf } from '../client/dataverse-error';
 import { entityDefinitionPath, isLogicalName, odataString, validateTableName } from '../client/odata';
-import { buildFields, labelText, LabelSet, RawAttribute, RawOption, SchemaParts, TableSchema } from './schema-format';
-import { editDistance, worthSuggesting } from '../../common/edit-distance';
+import { labelText, TableSchema } from './schema-format';
+import { findTable, suggestTables, TableInfo, unknownTableMessage } from './find-table';
 import { outsideScope, tableScopeOf, TableScope } from '../scope/table-scope';
+import { ENTITY_SELECT, optionalMetadata, RawEntity, readSchema, TABLE_KEYS } from './schema-read';
 
-/** One table of the table list (cached per user). */
-export interface TableInfo {
-  logicalName: string;
-  displayName?: string;
-  entitySetName: string;
-  primaryIdAttribute: string;
-  primaryNameAttribute?: string;
-}
-
-interface RawEntity {
-  LogicalName: string;
-  EntitySetName: string;
-  PrimaryIdAttribute: string;
-  PrimaryNameAttribute?: string | null;
-  DisplayName?: LabelSet | null;
-  IsActivity?: boolean;
-}
-
-const ENTITY_SELECT = 'LogicalName,DisplayName,EntitySetName,PrimaryIdAttribute,PrimaryNameAttribute';
 const TABLE_FILTER = 'IsPrivate eq false and IsIntersect eq false and IsValidForAdvancedFind eq true';
-const ATTRIBUTE_SELECT =
-  'LogicalName,AttributeType,AttributeTypeName,RequiredLevel,IsValidForCreate,IsValidForUpdate,IsValidForRead,AttributeOf,IsPrimaryId,IsPrimaryName,DisplayName';
+export { findTable, suggestTables, unknownTableMessage };
+export type { TableInfo };
 
 /** Tables, their schema, and resolving what the user typed (`contact`, `contacts`) to a table. */
 @Injectable()
@@ -172,8 +154,6 @@ export class MetadataService {
       const table = await this.resolveTable(input);
       await Promise.all([
         this.cache.delete(cacheKeys.schema(host, account.userKey, table.logicalName)),
-        // Cached beside the schema by the relationships service.
-        this.cache.delete(`${cacheKeys.schema(host, account.userKey, table.logicalName)}:relationships`),
         this.cache.delete(cacheKeys.tables(host, account.userKey)),
       ]);
       return { tables: [table.logicalName] };
@@ -186,105 +166,7 @@ export class MetadataService {
   }
 
   private async loadSchema(logicalName: string): Promise<TableSchema> {
-    const base = entityDefinitionPath(logicalName);
-    const cast = (type: string) => `${base}/Attributes/Microsoft.Dynamics.CRM.${type}`;
-    const optionsExpand = 'OptionSet($select=Options),GlobalOptionSet($select=Options)';
-    const ctx = { context: { table: logicalName } };
-    const byName = { ...ctx, expect: { rows: ['LogicalName'] } };
-    type Rows<T> = { value: T[] };
-    type WithOptions = {
-      LogicalName: string;
-      OptionSet?: { Options?: RawOption[] } | null;
-      GlobalOptionSet?: { Options?: RawOption[] } | null;
-    };
-    type ManyToOne = { ReferencingAttribute: string; ReferencedEntity: string; ReferencingEntityNavigationPropertyName: string };
-    const manyToOneKeys = ['ReferencingAttribute', 'ReferencedEntity', 'ReferencingEntityNavigationPropertyName'];
-    // The definition, its attributes and its N:1 relationships in one request ($expand); the type-specific
-    // properties need one cast request each (EnumAttributeMetadata is not castable), all in the same wave.
-    const [entity, strings, memos, dates, picklists, multi, states, statuses, lookups] = await Promise.all([
-      this.dv.get<RawEntity & { Attributes: RawAttribute[]; ManyToOneRelationships: ManyToOne[] }>(base, {
-        query: {
-          $select: `${ENTITY_SELECT},IsActivity`,
-          $expand: `Attributes($select=${ATTRIBUTE_SELECT}),ManyToOneRelationships($select=${manyToOneKeys.join(',')})`,
-        },
-        expect: { strings: TABLE_KEYS, lists: { Attributes: ['LogicalName'], ManyToOneRelationships: manyToOneKeys } },
-        ...ctx,
-      }),
-      this.dv.get<Rows<{ LogicalName: string; MaxLength?: number }>>(cast('StringAttributeMetadata'), {
-        query: { $select: 'LogicalName,MaxLength' },
-        ...byName,
-      }),
-      this.dv.get<Rows<{ LogicalName: string; MaxLength?: number }>>(cast('MemoAttributeMetadata'), {
-        query: { $select: 'LogicalName,MaxLength' },
-        ...byName,
-      }),
-      this.dv.get<Rows<{ LogicalName: string; Format?: string }>>(cast('DateTimeAttributeMetadata'), {
-        query: { $select: 'LogicalName,Format' },
-        ...byName,
-      }),
-      this.dv.get<Rows<WithOptions>>(cast('PicklistAttributeMetadata'), {
-        query: { $select: 'LogicalName', $expand: optionsExpand },
-        ...byName,
-      }),
-      this.optional(
-        this.dv.get<Rows<WithOptions>>(cast('MultiSelectPicklistAttributeMetadata'), {
-          query: { $select: 'LogicalName', $expand: optionsExpand },
-          ...byName,
-        }),
-      ),
-      this.dv.get<Rows<WithOptions>>(cast('StateAttributeMetadata'), {
-        query: { $select: 'LogicalName', $expand: 'OptionSet($select=Options)' },
-        ...byName,
-      }),
-      this.dv.get<Rows<WithOptions>>(cast('StatusAttributeMetadata'), {
-        query: { $select: 'LogicalName', $expand: 'OptionSet($select=Options)' },
-        ...byName,
-      }),
-      this.dv.get<Rows<{ LogicalName: string; Targets?: string[] }>>(cast('LookupAttributeMetadata'), {
-        query: { $select: 'LogicalName,Targets' },
-        ...byName,
-      }),
-    ]);
-
-    const options = new Map<string, RawOption[]>();
-    for (const rows of [picklists.body.value, multi?.body.value ?? [], states.body.value, statuses.body.value]) {
-      for (const r of rows) {
-        const opts = r.OptionSet?.Options?.length ? r.OptionSet.Options : (r.GlobalOptionSet?.Options ?? []);
-        options.set(r.LogicalName, opts);
-      }
-    }
-    const navigation = new Map<string, Map<string, string>>();
-    for (const r of entity.body.ManyToOneRelationships) {
-      const m = navigation.get(r.ReferencingAttribute) ?? new Map<string, string>();
-      m.set(r.ReferencedEntity, r.ReferencingEntityNavigationPropertyName);
-      navigation.set(r.ReferencingAttribute, m);
-    }
-    const parts: SchemaParts = {
-      attributes: entity.body.Attributes,
-      maxLengths: new Map(
-        [...strings.body.value, ...memos.body.value]
-          .filter((r) => typeof r.MaxLength === 'number')
-          .map((r) => [r.LogicalName, r.MaxLength as number]),
-      ),
-      options,
-      dateOnly: new Set(dates.body.value.filter((r) => r.Format === 'DateOnly').map((r) => r.LogicalName)),
-      targets: new Map(lookups.body.value.map((r) => [r.LogicalName, r.Targets ?? []])),
-      navigation,
-    };
-    const e = entity.body;
-    const fields = buildFields(parts, e.PrimaryIdAttribute, e.PrimaryNameAttribute ?? undefined);
-    const targetTables = [...new Set(fields.flatMap((f) => Object.keys(f.to ?? {})))];
-    return {
-      logicalName: e.LogicalName,
-      entitySetName: e.EntitySetName,
-      displayName: labelText(e.DisplayName),
-      primaryIdAttribute: e.PrimaryIdAttribute,
-      primaryNameAttribute: e.PrimaryNameAttribute ?? undefined,
-      isActivity: !!e.IsActivity,
-      fields,
-      entitySets: await this.entitySetsOf(targetTables),
-      fieldsJson: { all: JSON.stringify(fields), writable: JSON.stringify(fields.filter((f) => !f.readOnly)) },
-    };
+    return readSchema(this.dv, logicalName, (tables) => this.entitySetsOf(tables));
   }
 
   /** Entity set names of lookup targets: from the table list, asking Dataverse only for the rest. */
@@ -298,7 +180,7 @@ export class MetadataService {
       else if (isLogicalName(t) && this.scope.allows(t)) missing.push(t);
     }
     if (missing.length) {
-      const res = await this.optional(
+      const res = await optionalMetadata(
         this.dv.get<{ value: Array<{ LogicalName: string; EntitySetName: string }> }>('EntityDefinitions', {
           query: { $select: 'LogicalName,EntitySetName', $filter: missing.map((m) => `LogicalName eq ${odataString(m)}`).join(' or ') },
           expect: { rows: ['LogicalName'] },
@@ -308,57 +190,6 @@ export class MetadataService {
     }
     return result;
   }
-
-  /** A metadata query the schema can do without (older environments, missing casts). */
-  private async optional<T>(promise: Promise<T>): Promise<T | undefined> {
-    try {
-      return await promise;
-    } catch (error) {
-      const kind = dataverseKindOf(error);
-      if (kind === 'not_found' || kind === 'bad_request' || kind === 'invalid_field') return undefined;
-      throw error;
-    }
-  }
-}
-
-/** Keys a table definition must have as text (the rest are optional). */
-const TABLE_KEYS: Array<keyof RawEntity> = ['LogicalName', 'EntitySetName', 'PrimaryIdAttribute'];
-
-interface TableIndex {
-  byLogicalName: Map<string, TableInfo>;
-  bySetName: Map<string, TableInfo>;
-  bySetNameLower: Map<string, TableInfo>;
-}
-
-const tableIndexes = new WeakMap<TableInfo[], TableIndex>();
-
-/**
- * The table a name stands for in a table list: its logical name (any case), its entity set name, or that in another
- * case — in that order. A frozen list (memory mode hands out the cached list itself) is indexed once and looked up;
- * any other list (a fresh copy from Redis on every read) is searched.
- */
-export function findTable(tables: TableInfo[], name: string): TableInfo | undefined {
-  const lower = name.toLowerCase();
-  if (!Object.isFrozen(tables)) {
-    return (
-      tables.find((t) => t.logicalName === lower) ??
-      tables.find((t) => t.entitySetName === name) ??
-      tables.find((t) => t.entitySetName.toLowerCase() === lower)
-    );
-  }
-  let index = tableIndexes.get(tables);
-  if (!index) {
-    index = { byLogicalName: new Map(), bySetName: new Map(), bySetNameLower: new Map() };
-    // The first of equal names wins, as a search from the start would find it.
-    for (const t of tables) {
-      if (!index.byLogicalName.has(t.logicalName)) index.byLogicalName.set(t.logicalName, t);
-      if (!index.bySetName.has(t.entitySetName)) index.bySetName.set(t.entitySetName, t);
-      const lower = t.entitySetName.toLowerCase();
-      if (!index.bySetNameLower.has(lower)) index.bySetNameLower.set(lower, t);
-    }
-    tableIndexes.set(tables, index);
-  }
-  return index.byLogicalName.get(lower) ?? index.bySetName.get(name) ?? index.bySetNameLower.get(lower);
 }
 
 function toTableInfo(e: RawEntity): TableInfo {
@@ -369,28 +200,4 @@ function toTableInfo(e: RawEntity): TableInfo {
     primaryIdAttribute: e.PrimaryIdAttribute,
     primaryNameAttribute: e.PrimaryNameAttribute ?? undefined,
   };
-}
-
-/** "Did you mean": nearest logical/entity set/display names by edit distance, plus substring matches. */
-export function suggestTables(input: string, tables: TableInfo[], max = 3): TableInfo[] {
-  if (!worthSuggesting(input)) return [];
-  const q = input.toLowerCase();
-  const scored = tables.map((t) => {
-    const candidates = [t.logicalName, t.entitySetName.toLowerCase(), ...(t.displayName ? [t.displayName.toLowerCase()] : [])];
-    let score = Math.min(...candidates.map((c) => editDistance(q, c)));
-    if (candidates.some((c) => c.includes(q) || (q.length >= 4 && q.includes(c)))) score = Math.min(score, 1);
-    return { t, score };
-  });
-  const limit = Math.max(2, Math.floor(q.length / 3));
-  return scored
-    .filter((s) => s.score <= limit)
-    .sort((a, b) => a.score - b.score || a.t.logicalName.localeCompare(b.t.logicalName))
-    .slice(0, max)
-    .map((s) => s.t);
-}
-
-export function unknownTableMessage(name: string, tables: TableInfo[]): string {
-  const suggestions = suggestTables(name, tables);
-  const dym = suggestions.length ? ` Did you mean ${suggestions.map((t) => `${t.logicalName} (${t.entitySetName})`).join(', ')}?` : '';
-  return `There is no table "${name}" in this Dataverse environment.${dym} Call list_tables (optionally with a filter) to find the right name.`;
 }

@@ -5,6 +5,8 @@
  * `@odata.bind` navigation property per target table while the targets' entity set names are listed once.
  */
 
+import type { TableRelationship } from './table-relationships';
+
 /** One field as the model sees it. */
 export interface SchemaField {
   name: string;
@@ -37,6 +39,8 @@ export interface TableSchema {
   fields: SchemaField[];
   /** Entity set name of every lookup target table (for bind paths). */
   entitySets: Record<string, string>;
+  /** N:N and 1:N relationships to link records through (absent from a schema cached by an earlier version). */
+  relationships?: TableRelationship[];
   /** `fields` already rendered as JSON (all, and without the read-only ones), cached with the schema. */
   fieldsJson?: { all: string; writable: string };
 }

@@ -2,6 +2,10 @@ import { Logger } from '@nestjs/common';
 import { startEmulator, EmulatorHandle } from '../../sandbox';
 import { MetadataService } from './metadata.service';
 import { startReadPath, ReadPathFixture } from '../testing/read-path.fixture';
+import { CacheService } from '../../cache/cache.service';
+import { cacheKeys } from '../../cache/cache-keys';
+import { RelationshipsService } from '../relationships/relationships.service';
+import { DataverseClient } from '../client/dataverse.client';
 
 /** Cold get_table_schema: the schema, the extras and the table list in one wave of requests. */
 describe('MetadataService.getSchemaWith', () => {
@@ -64,5 +68,38 @@ describe('MetadataService.getSchemaWith', () => {
     expect(schema.logicalName).toBe('contact');
     expect(names).toEqual(['contact']);
     expect(emulator.requestLog.entries().filter((e) => e.status === 404)).toEqual([]);
+  });
+
+  it('should read the N:N and 1:N relationships in the definition request, with no request of their own', async () => {
+    emulator.controls.reset();
+    const schema = await metadata.getSchema('account');
+    expect(schema.relationships).toContainEqual({
+      name: 'accountleads_association',
+      nav: 'accountleads_association',
+      table: 'lead',
+      kind: 'N:N',
+    });
+    expect(schema.relationships?.some((r) => r.kind === '1:N' && r.table === 'contact')).toBe(true);
+    const urls = emulator.requestLog.entries().map((e) => decodeURIComponent(e.url));
+    expect(urls.filter((u) => /\/(ManyToMany|OneToMany)Relationships/.test(u))).toEqual([]);
+    expect(
+      urls.filter((u) => u.includes('ManyToManyRelationships($select=') && u.includes('OneToManyRelationships($select=')),
+    ).toHaveLength(1);
+    await expect(f.get(RelationshipsService).relationshipsOf(schema)).resolves.toBe(schema.relationships);
+  });
+
+  it('should read the relationships on their own for a schema cached without them', async () => {
+    emulator.controls.reset();
+    const { relationships, ...older } = await metadata.getSchema('account');
+    const key = cacheKeys.schema(f.get(DataverseClient).envHost, emulator.sandboxUserId, 'account');
+    await f.get(CacheService).set(key, older, 3600);
+    emulator.requestLog.clear();
+    const cached = await metadata.getSchema('account');
+    expect(cached.relationships).toBeUndefined();
+    await expect(f.get(RelationshipsService).relationshipsOf(cached)).resolves.toEqual(relationships);
+    expect(emulator.requestLog.entries().map((e) => e.url.split('?')[0])).toEqual([
+      "/api/data/v9.2/EntityDefinitions(LogicalName='account')/ManyToManyRelationships",
+      "/api/data/v9.2/EntityDefinitions(LogicalName='account')/OneToManyRelationships",
+    ]);
   });
 });

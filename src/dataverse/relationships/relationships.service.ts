@@ -1,23 +1,20 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { APP_CONFIG, AppConfig } from '../../config/app-config';
-import { CacheService } from '../../cache/cache.service';
-import { cacheKeys } from '../../cache/cache-keys';
+import { Injectable } from '@nestjs/common';
 import { ToolError } from '../../common/tool-error';
 import { DataverseClient } from '../client/dataverse.client';
 import { dataverseKindOf, DataverseError } from '../client/dataverse-error';
 import { MetadataService } from '../metadata/metadata.service';
+import type { TableSchema } from '../metadata/schema-format';
+import {
+  MANY_TO_MANY_SELECT,
+  ONE_TO_MANY_SELECT,
+  RawManyToMany,
+  RawOneToMany,
+  TableRelationship,
+  tableRelationships,
+} from '../metadata/table-relationships';
 import { entityDefinitionPath, recordPath, truncate, validateGuid } from '../client/odata';
 
-/** A relationship through which records of a table can be linked to records of another (collection-valued). */
-export interface TableRelationship {
-  /** Schema name, e.g. `accountleads_association`. */
-  name: string;
-  /** Navigation property from this table (case-sensitive). */
-  nav: string;
-  /** The other table. */
-  table: string;
-  kind: 'N:N' | '1:N';
-}
+export type { TableRelationship };
 
 export interface LinkOutcome {
   table: string;
@@ -30,7 +27,7 @@ export const MAX_RELATED_IDS = 100;
 
 /**
  * associate_records / disassociate_records: the relationship is found by schema name or navigation property among
- * the table's N:N and 1:N relationships (loaded from metadata, cached like the schema), then each related record is
+ * the table's N:N and 1:N relationships (read and cached with its schema), then each related record is
  * linked with `POST <record>/<nav>/$ref` or unlinked with `DELETE <record>/<nav>(<id>)/$ref`, in order.
  */
 @Injectable()
@@ -38,65 +35,28 @@ export class RelationshipsService {
   constructor(
     private readonly dv: DataverseClient,
     private readonly metadata: MetadataService,
-    private readonly cache: CacheService,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  /** The N:N and 1:N relationships of a table to tables in scope (cached for the schema's time). */
-  async of(tableInput: string): Promise<TableRelationship[]> {
-    const table = await this.metadata.resolveTable(tableInput);
-    return this.ofLogicalName(table.logicalName);
-  }
-
-  /** The same, for a name already resolved (or about to be: loaded in the schema's wave). */
-  async ofLogicalName(logicalName: string): Promise<TableRelationship[]> {
-    const account = await this.dv.currentAccount();
-    const all = await this.cache.getOrLoad(
-      `${cacheKeys.schema(this.dv.envHost, account.userKey, logicalName)}:relationships`,
-      this.config.cacheTtl.schemaSeconds,
-      () => this.load(logicalName),
-    );
-    return all.filter((r) => this.metadata.scope.allows(r.table));
-  }
-
-  private async load(logicalName: string): Promise<TableRelationship[]> {
+  /**
+   * The N:N and 1:N relationships to tables in scope of a schema from getSchema or schemaOf (read and cached with
+   * it); a schema cached by an earlier version has none, and they are read on their own.
+   */
+  async relationshipsOf(schema: TableSchema): Promise<TableRelationship[]> {
+    if (schema.relationships) return schema.relationships;
+    const logicalName = schema.logicalName;
     const base = entityDefinitionPath(logicalName);
     const ctx = { context: { table: logicalName } };
-    type NN = {
-      SchemaName: string;
-      Entity1LogicalName: string;
-      Entity2LogicalName: string;
-      Entity1NavigationPropertyName: string;
-      Entity2NavigationPropertyName: string;
-    };
-    type OneN = { SchemaName: string; ReferencingEntity: string; ReferencedEntityNavigationPropertyName: string };
     const [nn, oneN] = await Promise.all([
-      this.dv.get<{ value: NN[] }>(`${base}/ManyToManyRelationships`, {
-        query: {
-          $select: 'SchemaName,Entity1LogicalName,Entity2LogicalName,Entity1NavigationPropertyName,Entity2NavigationPropertyName',
-        },
+      this.dv.get<{ value: RawManyToMany[] }>(`${base}/ManyToManyRelationships`, {
+        query: { $select: MANY_TO_MANY_SELECT.join(',') },
         ...ctx,
       }),
-      this.dv.get<{ value: OneN[] }>(`${base}/OneToManyRelationships`, {
-        query: { $select: 'SchemaName,ReferencingEntity,ReferencedEntityNavigationPropertyName' },
+      this.dv.get<{ value: RawOneToMany[] }>(`${base}/OneToManyRelationships`, {
+        query: { $select: ONE_TO_MANY_SELECT.join(',') },
         ...ctx,
       }),
     ]);
-    const out: TableRelationship[] = [];
-    for (const r of nn.body.value) {
-      const first = r.Entity1LogicalName === logicalName;
-      out.push({
-        name: r.SchemaName,
-        nav: first ? r.Entity1NavigationPropertyName : r.Entity2NavigationPropertyName,
-        table: first ? r.Entity2LogicalName : r.Entity1LogicalName,
-        kind: 'N:N',
-      });
-    }
-    for (const r of oneN.body.value) {
-      if (r.ReferencedEntityNavigationPropertyName)
-        out.push({ name: r.SchemaName, nav: r.ReferencedEntityNavigationPropertyName, table: r.ReferencingEntity, kind: '1:N' });
-    }
-    return out;
+    return tableRelationships(logicalName, nn.body.value, oneN.body.value).filter((r) => this.metadata.scope.allows(r.table));
   }
 
   async link(
@@ -115,7 +75,7 @@ export class RelationshipsService {
       }
     });
     const [schema, related] = await Promise.all([this.metadata.getSchema(args.table), this.metadata.getSchema(args.relatedTable)]);
-    const rels = await this.of(schema.logicalName);
+    const rels = await this.relationshipsOf(schema);
     const wanted = args.relationship.trim().toLowerCase();
     const rel = rels.find((r) => (r.name.toLowerCase() === wanted || r.nav.toLowerCase() === wanted) && r.table === related.logicalName);
     if (!rel) throw wrongRelationship(args.relationship, schema.logicalName, related.logicalName, rels);

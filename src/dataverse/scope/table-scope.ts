@@ -84,7 +84,8 @@ export class TableScope {
       return field;
     });
     const entitySets = Object.fromEntries(Object.entries(schema.entitySets).filter(([t]) => this.allows(t)));
-    const view: TableSchema = { ...schema, fields, entitySets };
+    const relationships = schema.relationships?.filter((r) => this.allows(r.table));
+    const view: TableSchema = { ...schema, fields, entitySets, ...(relationships ? { relationships } : {}) };
     schemaHidden.set(view, hiddenNavs);
     scopedViews.add(view);
     views.set(schema, { scope: this, view });

@@ -118,13 +118,11 @@ export class MetadataTools {
     annotations: annotations('Get table schema', READ_ANNOTATIONS),
   })
   async getTableSchema(args: { table: string; includeReadOnly?: boolean }): Promise<CallToolResult> {
-    // Views and N:N relationships need only the logical name: loaded in the schema's wave, not after it.
-    const {
-      schema,
-      extra: [allViews, relationships],
-    } = await this.metadata.getSchemaWith(args.table, (name) =>
-      Promise.all([this.views.listOrNone({ logicalName: name }), this.relationships?.ofLogicalName(name).catch(() => undefined)]),
+    // Views need only the logical name: loaded in the schema's wave, not after it. The relationships come with the schema.
+    const { schema, extra: allViews } = await this.metadata.getSchemaWith(args.table, (name) =>
+      this.views.listOrNone({ logicalName: name }),
     );
+    const relationships = schema.relationships ?? (await this.relationships?.relationshipsOf(schema).catch(() => undefined));
     // The memory cache hands out the same (frozen) objects until they change: so does this, and the answer's JSON
     // is written once (reusableResult). In Redis mode every read is a new object and the answer is built again.
     const key = args.includeReadOnly ? 'all' : 'writable';
