@@ -86,10 +86,10 @@ export class AuditInterceptor implements NestInterceptor {
       };
       // Extras are set by tools (free-form keys): those events keep the redaction pass.
       const redact = !!ctx && Object.keys(ctx.auditExtras).length > 0;
-      const write = () => this.log(event, `tool ${tool} ${outcome}`, redact);
+      const message = `tool ${tool} ${outcome}`;
       // Written in this call's request scope, if any: its logger (and its bindings) stays this call's.
       const scope = storage.getStore();
-      writeAfterAnswer(scope ? () => storage.run(scope, write) : write);
+      writeAfterAnswer(scope ? () => storage.run(scope, () => this.log(event, message, redact)) : () => this.log(event, message, redact));
     };
   }
 

@@ -285,8 +285,6 @@ export class DataverseClient implements OnModuleDestroy {
     const timeoutMs = options.timeoutMs ?? this.options.timeoutMs;
     const payload = body instanceof RawBody ? body.data : body === undefined ? undefined : Buffer.from(JSON.stringify(body));
     const hasFilter = url.search.includes('$filter=');
-    const fail = (kind: DataverseErrorKind, info: Partial<DataverseErrorInfo>) =>
-      toToolError(new DataverseError(kind, { method, path, ...info }), options.context);
 
     const caller = this.caller();
     let resolved = await this.tokens.getToken(caller);
@@ -320,7 +318,7 @@ export class DataverseClient implements OnModuleDestroy {
       } catch (error) {
         if (error instanceof AttemptTimeout) {
           this.logger.warn({ method, path, timeoutMs }, 'Dataverse request timed out');
-          throw fail('timeout', { timeoutMs });
+          throw failure(method, path, options.context, 'timeout', { timeoutMs });
         }
         const code = (error as NodeJS.ErrnoException).code ?? 'network error';
         if (method === 'GET' && !options.singleAttempt && RETRIABLE_NETWORK.has(code) && attempt < this.options.maxGetAttempts) {
@@ -328,7 +326,7 @@ export class DataverseClient implements OnModuleDestroy {
           await sleep(this.backoff(attempt));
           continue;
         }
-        throw fail('network', { networkCode: code });
+        throw failure(method, path, options.context, 'network', { networkCode: code });
       }
 
       const requestId = this.noteRequestIds(res.headers);
@@ -342,7 +340,12 @@ export class DataverseClient implements OnModuleDestroy {
       if (res.status >= 200 && res.status < 300) {
         if (res.problem) {
           this.logger.warn({ method, path, status: res.status, problem: res.problem, requestId }, 'Dataverse response not readable');
-          throw fail('bad_response', { status: res.status, responseProblem: res.problem, limitBytes: res.limitBytes, requestId });
+          throw failure(method, path, options.context, 'bad_response', {
+            status: res.status,
+            responseProblem: res.problem,
+            limitBytes: res.limitBytes,
+            requestId,
+          });
         }
         const parsed = parseSuccessBody(
           res.text,
@@ -351,7 +354,12 @@ export class DataverseClient implements OnModuleDestroy {
         );
         if (!parsed.ok) {
           this.logger.warn({ method, path, status: res.status, problem: parsed.problem, requestId }, 'Dataverse response not usable');
-          throw fail('bad_response', { status: res.status, responseProblem: parsed.problem, detail: parsed.detail, requestId });
+          throw failure(method, path, options.context, 'bad_response', {
+            status: res.status,
+            responseProblem: parsed.problem,
+            detail: parsed.detail,
+            requestId,
+          });
         }
         return { status: res.status, headers: res.headers, body: parsed.body as T };
       }
@@ -380,7 +388,13 @@ export class DataverseClient implements OnModuleDestroy {
           attempt--; // throttling does not use up the retry attempts for 5xx
           continue;
         }
-        throw fail('throttled', { status: 429, code: err.code, dataverseMessage: err.message, requestId, retryAfterSeconds: waitS });
+        throw failure(method, path, options.context, 'throttled', {
+          status: 429,
+          code: err.code,
+          dataverseMessage: err.message,
+          requestId,
+          retryAfterSeconds: waitS,
+        });
       }
       if (method === 'GET' && !options.singleAttempt && RETRIABLE_STATUS.has(res.status) && attempt < this.options.maxGetAttempts) {
         this.logger.warn({ method, path, status: res.status, attempt, requestId }, 'Dataverse unavailable; retrying');
@@ -391,7 +405,7 @@ export class DataverseClient implements OnModuleDestroy {
       if (res.status >= 500 || kind === 'unauthorized') {
         this.logger.warn({ method, path, status: res.status, code: err.code, requestId }, 'Dataverse request failed');
       }
-      throw fail(kind, { status: res.status, code: err.code, dataverseMessage: err.message, requestId });
+      throw failure(method, path, options.context, kind, { status: res.status, code: err.code, dataverseMessage: err.message, requestId });
     }
   }
 
@@ -443,4 +457,15 @@ export function retryAfterSeconds(value: string | string[] | undefined, fallback
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** A failed request as the ToolError a tool answers with. */
+function failure(
+  method: string,
+  path: string,
+  context: ErrorContext | undefined,
+  kind: DataverseErrorKind,
+  info: Partial<DataverseErrorInfo>,
+): ToolError {
+  return toToolError(new DataverseError(kind, { method, path, ...info }), context);
 }

@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 import type { Agent, Dispatcher } from 'undici';
-import { BodyOutcome, BodyProblem, BodySink, readBody, ResponseLimits } from './response/read-body';
+import { BodyOutcome, BodyProblem, BodySink, ReadBody, readBody, ResponseLimits } from './response/read-body';
 
 /** One attempt took longer than its timeout (the request was aborted). */
 export class AttemptTimeout extends Error {}
@@ -33,28 +33,7 @@ export class HttpExchange {
 
   send(url: URL, method: string, headers: OutgoingHttpHeaders, payload: Buffer | undefined, timeoutMs: number): Promise<RawResponse> {
     return new Promise<RawResponse>((resolve, reject) => {
-      let controller: Dispatcher.DispatchController | undefined;
-      let settled = false;
-      let status = 0;
-      let responseHeaders: IncomingHttpHeaders = {};
-      let sink: BodySink | undefined;
-      const settle = (then: () => void) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        then();
-      };
-      const timer = setTimeout(() => {
-        const timeout = new AttemptTimeout();
-        settle(() => reject(timeout));
-        controller?.abort(timeout);
-      }, timeoutMs);
-      const outcome: BodyOutcome = {
-        done: (body) => settle(() => resolve({ status, headers: responseHeaders, ...body })),
-        failed: (error) => settle(() => reject(asNodeError(error))),
-        abandon: () => controller?.abort(new Error('response abandoned')),
-      };
-      const limits = this.options.responseLimits;
+      const attempt = new Attempt(resolve, reject, this.options.responseLimits, timeoutMs);
       try {
         this.dispatcher().dispatch(
           {
@@ -64,33 +43,10 @@ export class HttpExchange {
             headers: plain(headers),
             body: payload ?? null,
           },
-          {
-            onRequestStart(c) {
-              controller = c;
-              // Timed out while waiting for a connection: never sent.
-              if (settled) c.abort(new AttemptTimeout());
-            },
-            onResponseStart(_c, statusCode, received) {
-              if (statusCode < 200) return; // 1xx: the answer follows
-              status = statusCode;
-              responseHeaders = received as IncomingHttpHeaders;
-              sink = readBody(responseHeaders, limits, outcome);
-            },
-            onResponseData(_c, chunk) {
-              sink?.data(chunk);
-            },
-            onResponseEnd() {
-              if (sink) sink.end();
-              else outcome.failed(new Error('the connection ended without an answer'));
-            },
-            onResponseError(_c, error) {
-              if (sink) sink.error(error);
-              else outcome.failed(error);
-            },
-          },
+          attempt,
         );
       } catch (error) {
-        outcome.failed(error);
+        attempt.failed(error);
       }
     });
   }
@@ -114,6 +70,81 @@ export class HttpExchange {
       this.agent = new Agent({ connections: this.options.maxSockets, keepAliveTimeout: 10_000, headersTimeout: 0, bodyTimeout: 0 });
     }
     return this.agent;
+  }
+}
+
+/**
+ * One request under way: undici's handler for it and its body's outcome, as one object (no closures per request).
+ * It settles once: with the answer, a failure, or its timeout (which also stops the request).
+ */
+class Attempt implements Dispatcher.DispatchHandler, BodyOutcome {
+  private controller?: Dispatcher.DispatchController;
+  private settled = false;
+  private status = 0;
+  private headers: IncomingHttpHeaders = {};
+  private sink?: BodySink;
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(
+    private readonly resolve: (response: RawResponse) => void,
+    private readonly reject: (error: unknown) => void,
+    private readonly limits: ResponseLimits,
+    timeoutMs: number,
+  ) {
+    this.timer = setTimeout(() => this.timedOut(), timeoutMs);
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.controller = controller;
+    // Timed out while waiting for a connection: never sent.
+    if (this.settled) controller.abort(new AttemptTimeout());
+  }
+
+  onResponseStart(_c: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[]>): void {
+    if (statusCode < 200) return; // 1xx: the answer follows
+    this.status = statusCode;
+    this.headers = headers as IncomingHttpHeaders;
+    this.sink = readBody(this.headers, this.limits, this);
+  }
+
+  onResponseData(_c: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.sink?.data(chunk);
+  }
+
+  onResponseEnd(): void {
+    if (this.sink) this.sink.end();
+    else this.failed(new Error('the connection ended without an answer'));
+  }
+
+  onResponseError(_c: Dispatcher.DispatchController, error: Error): void {
+    if (this.sink) this.sink.error(error);
+    else this.failed(error);
+  }
+
+  done(body: ReadBody): void {
+    if (this.settle()) this.resolve({ status: this.status, headers: this.headers, ...body });
+  }
+
+  failed(error: unknown): void {
+    if (this.settle()) this.reject(asNodeError(error));
+  }
+
+  abandon(): void {
+    this.controller?.abort(new Error('response abandoned'));
+  }
+
+  private timedOut(): void {
+    const timeout = new AttemptTimeout();
+    if (this.settle()) this.reject(timeout);
+    this.controller?.abort(timeout);
+  }
+
+  /** True the first time (the timer is then cleared), false after. */
+  private settle(): boolean {
+    if (this.settled) return false;
+    this.settled = true;
+    clearTimeout(this.timer);
+    return true;
   }
 }
 

@@ -232,18 +232,30 @@ export class McpDispatcher {
  */
 function sessionContext(server: McpServer, call: { params: { _meta?: { progressToken?: unknown } } }) {
   const progressToken = call.params._meta?.progressToken as string | number | undefined;
-  const log = (level: LogLevel) => (message: string, context?: unknown) =>
-    void server.server.sendLoggingMessage({ level, data: { message, context } }).catch(() => undefined);
   return {
     reportProgress:
       progressToken === undefined
         ? QUIET
         : (progress: { progress: number; total?: number; message?: string }) =>
             server.server.notification({ method: 'notifications/progress', params: { ...progress, progressToken } }),
-    log: { debug: log('debug'), info: log('info'), warn: log('warning'), error: log('error') },
+    log: sessionLog(server),
     mcpServer: server,
     mcpRequest: call,
   };
+}
+
+const sessionLogs = new WeakMap<McpServer, Record<'debug' | 'info' | 'warn' | 'error', (message: string, context?: unknown) => void>>();
+
+/** A session's log functions (MCP notifications), made once per session rather than per call. */
+function sessionLog(server: McpServer) {
+  let log = sessionLogs.get(server);
+  if (!log) {
+    const at = (level: LogLevel) => (message: string, context?: unknown) =>
+      void server.server.sendLoggingMessage({ level, data: { message, context } }).catch(() => undefined);
+    log = { debug: at('debug'), info: at('info'), warn: at('warning'), error: at('error') };
+    sessionLogs.set(server, log);
+  }
+  return log;
 }
 
 /** Parses a request with the SDK's schema; a mismatch is thrown as the SDK throws it (answered as -32603). */

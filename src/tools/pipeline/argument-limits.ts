@@ -39,31 +39,12 @@ function refused(text: string): string {
 export function argumentProblem(args: unknown): string | undefined {
   const L = ARGUMENT_LIMITS;
   let entries = 0;
-  let chars = 0;
+  const count = { chars: 0 };
   const stack: Array<{ value: unknown; depth: number; top?: string }> = [{ value: args, depth: 1 }];
-  const text = (s: string, top: string | undefined, isKey: boolean): string | undefined => {
-    if (isKey && s.length > L.maxKeyLength) {
-      return refused(
-        `a key in ${where(top)} is ${s.length} characters long; keys may have at most ${L.maxKeyLength}. ` +
-          'Use the logical field names from get_table_schema.',
-      );
-    }
-    chars += s.length;
-    if (chars > L.maxTotalChars) {
-      return refused(`the arguments hold more than ${L.maxTotalChars} characters in total; at most ${L.maxTotalChars} are accepted.`);
-    }
-    if (LONE_SURROGATE.test(s)) {
-      return refused(
-        `${isKey ? 'a key in ' : ''}${where(top)} contains an unpaired UTF-16 surrogate (half of a character, e.g. \\ud800 alone); ` +
-          'send well-formed Unicode text.',
-      );
-    }
-    return undefined;
-  };
   while (stack.length) {
     const { value, depth, top } = stack.pop()!;
     if (typeof value === 'string') {
-      const problem = text(value, top, false);
+      const problem = textProblem(value, top, false, count);
       if (problem) return problem;
       continue;
     }
@@ -89,10 +70,32 @@ export function argumentProblem(args: unknown): string | undefined {
       }
       if (++entries > L.maxEntries) return tooMany(L.maxEntries);
       const name = depth === 1 ? key : top;
-      const problem = text(key, name, true);
+      const problem = textProblem(key, name, true, count);
       if (problem) return problem;
       stack.push({ value: (value as Record<string, unknown>)[key], depth: depth + 1, top: name });
     }
+  }
+  return undefined;
+}
+
+/** A string (a value, or a key with `isKey`) over a limit, counted into the arguments' total characters. */
+function textProblem(s: string, top: string | undefined, isKey: boolean, count: { chars: number }): string | undefined {
+  const L = ARGUMENT_LIMITS;
+  if (isKey && s.length > L.maxKeyLength) {
+    return refused(
+      `a key in ${where(top)} is ${s.length} characters long; keys may have at most ${L.maxKeyLength}. ` +
+        'Use the logical field names from get_table_schema.',
+    );
+  }
+  count.chars += s.length;
+  if (count.chars > L.maxTotalChars) {
+    return refused(`the arguments hold more than ${L.maxTotalChars} characters in total; at most ${L.maxTotalChars} are accepted.`);
+  }
+  if (LONE_SURROGATE.test(s)) {
+    return refused(
+      `${isKey ? 'a key in ' : ''}${where(top)} contains an unpaired UTF-16 surrogate (half of a character, e.g. \\ud800 alone); ` +
+        'send well-formed Unicode text.',
+    );
   }
   return undefined;
 }

@@ -144,9 +144,7 @@ export class ToolPipelineService implements OnModuleInit {
         const allowed = isObservable(verdict) ? await lastValueFrom(verdict) : await verdict;
         if (!allowed) throw new ForbiddenException('Forbidden resource');
       }
-      const run = (i: number): Promise<unknown> =>
-        i < plain.length ? plain[i].around(context, () => run(i + 1)) : Promise.resolve(original.apply(instance, args));
-      return run(0);
+      return aroundFrom(0, plain, context, () => original.apply(instance, args));
     };
   }
 }
@@ -176,4 +174,9 @@ function limitArguments(meta: ToolMeta): void {
     return parse(data, params);
   };
   schema[LIMITED] = true;
+}
+
+/** Interceptor `i` and those after it around the method (a plain function, not a closure made per call). */
+function aroundFrom(i: number, plain: PlainInterceptor[], context: ExecutionContext, method: () => unknown): Promise<unknown> {
+  return i < plain.length ? plain[i].around(context, () => aroundFrom(i + 1, plain, context, method)) : Promise.resolve(method());
 }

@@ -34,85 +34,103 @@ export interface BodySink {
   error(error: unknown): void;
 }
 
+/** The sink of a body abandoned before its first chunk: whatever still comes is dropped. */
+const IGNORE: BodySink = { data() {}, end() {}, error() {} };
+
 /**
  * Reads a response body as UTF-8 text, inflating gzip as it streams and stopping at the limits: a body over
  * them (or one that does not decode) is abandoned — the response is stopped, nothing more is buffered — and
  * reported as a problem instead of text. Network errors while reading are reported as errors.
  */
 export function readBody(headers: IncomingHttpHeaders, limits: ResponseLimits, outcome: BodyOutcome): BodySink {
-  let settled = false;
-  let gunzip: Gunzip | undefined;
-  const finish = (result: ReadBody) => {
-    if (settled) return;
-    settled = true;
-    outcome.done(result);
-  };
-  const fail = (error: unknown) => {
-    if (settled) return;
-    settled = true;
-    outcome.failed(error);
-  };
-  const abandon = (problem: BodyProblem, limitBytes?: number) => {
-    if (settled) return;
-    finish({ text: '', problem, ...(limitBytes ? { limitBytes } : {}) });
-    gunzip?.destroy();
-    outcome.abandon();
-  };
-  const ignore: BodySink = { data: () => undefined, end: () => undefined, error: () => undefined };
-
+  const reader = new BodyReader(limits, outcome);
   const declared = Number(headers['content-length']);
   if (Number.isFinite(declared) && declared > limits.maxRawBytes) {
-    abandon('too_large', limits.maxRawBytes);
-    return ignore;
+    reader.abandon('too_large', limits.maxRawBytes);
+    return IGNORE;
   }
   const encoding = String(headers['content-encoding'] ?? 'identity')
     .trim()
     .toLowerCase();
   if (encoding !== 'identity' && encoding !== 'gzip' && encoding !== '') {
-    abandon('undecodable');
-    return ignore;
+    reader.abandon('undecodable');
+    return IGNORE;
+  }
+  if (encoding === 'gzip') reader.inflate();
+  return reader;
+}
+
+/** One body being read (a class, so a response costs one object rather than a set of closures). */
+class BodyReader implements BodySink {
+  private settled = false;
+  private gunzip?: Gunzip;
+  private readonly chunks: Buffer[] = [];
+  private raw = 0;
+  private decoded = 0;
+
+  constructor(
+    private readonly limits: ResponseLimits,
+    private readonly outcome: BodyOutcome,
+  ) {}
+
+  inflate(): void {
+    const gunzip = createGunzip();
+    this.gunzip = gunzip;
+    gunzip.on('data', (chunk: Buffer) => this.collect(chunk));
+    gunzip.on('error', () => this.abandon('undecodable'));
+    gunzip.on('end', () => this.done());
   }
 
-  const chunks: Buffer[] = [];
-  let raw = 0;
-  let decoded = 0;
-  const collect = (chunk: Buffer) => {
-    decoded += chunk.length;
-    if (decoded > limits.maxDecodedBytes) return abandon('too_large', limits.maxDecodedBytes);
-    chunks.push(chunk);
-  };
-  const done = () => {
+  data(chunk: Buffer): void {
+    if (this.settled) return;
+    this.raw += chunk.length;
+    if (this.raw > this.limits.maxRawBytes) return this.abandon('too_large', this.limits.maxRawBytes);
+    if (this.gunzip) this.gunzip.write(chunk);
+    else this.collect(chunk);
+  }
+
+  end(): void {
+    if (this.settled) return;
+    if (!this.gunzip) return this.done();
+    if (this.raw === 0) {
+      this.gunzip.destroy();
+      return this.done();
+    }
+    this.gunzip.end();
+  }
+
+  error(error: unknown): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.outcome.failed(error);
+  }
+
+  abandon(problem: BodyProblem, limitBytes?: number): void {
+    if (this.settled) return;
+    this.finish({ text: '', problem, ...(limitBytes ? { limitBytes } : {}) });
+    this.gunzip?.destroy();
+    this.outcome.abandon();
+  }
+
+  private collect(chunk: Buffer): void {
+    this.decoded += chunk.length;
+    if (this.decoded > this.limits.maxDecodedBytes) return this.abandon('too_large', this.limits.maxDecodedBytes);
+    this.chunks.push(chunk);
+  }
+
+  private done(): void {
     // Inside an event handler a throw would escape every promise: turn it into a failure instead.
     try {
-      finish({ text: chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8') });
+      const chunks = this.chunks;
+      this.finish({ text: chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8') });
     } catch (error) {
-      fail(error);
+      this.error(error);
     }
-  };
-
-  if (encoding === 'gzip') {
-    gunzip = createGunzip();
-    gunzip.on('data', collect);
-    gunzip.on('error', () => abandon('undecodable'));
-    gunzip.on('end', done);
   }
-  return {
-    data(chunk) {
-      if (settled) return;
-      raw += chunk.length;
-      if (raw > limits.maxRawBytes) return abandon('too_large', limits.maxRawBytes);
-      if (gunzip) gunzip.write(chunk);
-      else collect(chunk);
-    },
-    end() {
-      if (settled) return;
-      if (!gunzip) return done();
-      if (raw === 0) {
-        gunzip.destroy();
-        return done();
-      }
-      gunzip.end();
-    },
-    error: fail,
-  };
+
+  private finish(result: ReadBody): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.outcome.done(result);
+  }
 }
