@@ -63,7 +63,7 @@ async function spawnBare(port: number, env: Record<string, string>): Promise<Chi
 export async function measureHttpCalls(emulator: EmulatorProcess, token: string, rounds = 3): Promise<HttpCallRow[]> {
   const scale = Number(process.env.BENCH_SCALE ?? 1);
   const env = { DATAVERSE_URL: emulator.url, DATAVERSE_ACCESS_TOKEN: token, LOG_LEVEL: 'info' };
-  const server = await spawnHttpServer({ ...env, MCP_TRANSPORT: 'http' });
+  const server = await spawnHttpServer({ ...env, MCP_TRANSPORT: 'http', NODE_OPTIONS: process.env.BENCH_SERVER_NODE_OPTIONS });
   const port = await freePort();
   let bareProc: ChildProcess | undefined;
   const all: Client[] = [];
