@@ -22,10 +22,10 @@ export const HTTP_MAX_SEMI_SPACE_MB = 8;
 const GROW = 2;
 const HOLD = 1;
 
-export function tuneHeapForService(transports: readonly string[], execArgv: readonly string[] = nodeOptions()): boolean {
+export function tuneHeapForService(transports: readonly string[], execArgv: readonly string[] = process.execArgv): boolean {
   if (!transports.some((t) => t !== 'stdio')) return false;
   setFlagsFromString(`--heap-growing-percent=${HTTP_HEAP_GROWING_PERCENT}`);
-  // An operator's own --max-semi-space-size wins.
+  // An operator's own `node --max-semi-space-size=N` wins.
   if (!execArgv.some((a) => /^--max[-_]semi[-_]space[-_]size\b/.test(a))) capYoungGeneration(HTTP_MAX_SEMI_SPACE_MB);
   return true;
 }
@@ -55,9 +55,4 @@ export function capYoungGeneration(maxSemiSpaceMb: number): PerformanceObserver 
   // Start-up may have grown it to the cap already: the next collection must not grow it further.
   check();
   return observer;
-}
-
-/** Node's own flags and NODE_OPTIONS, where an operator would set the semi-space size. */
-function nodeOptions(): string[] {
-  return [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/).filter(Boolean)];
 }
