@@ -88,8 +88,7 @@ export class AuditInterceptor implements NestInterceptor {
       const redact = !!ctx && Object.keys(ctx.auditExtras).length > 0;
       const message = `tool ${tool} ${outcome}`;
       // Written in this call's request scope, if any: its logger (and its bindings) stays this call's.
-      const scope = storage.getStore();
-      writeAfterAnswer(scope ? () => storage.run(scope, () => this.log(event, message, redact)) : () => this.log(event, message, redact));
+      writeAfterAnswer(inScope(storage.getStore(), () => this.log(event, message, redact)));
     };
   }
 
@@ -132,6 +131,11 @@ let pending: Array<() => void> = [];
  * turn of the event loop (the request context goes with it). Lines still waiting when the process exits (even after
  * an uncaught exception) are written then, synchronously.
  */
+/** `write` to run in a request scope, when there is one. */
+function inScope(scope: ReturnType<typeof storage.getStore>, write: () => void): () => void {
+  return scope ? () => storage.run(scope, write) : write;
+}
+
 function writeAfterAnswer(write: () => void): void {
   pending.push(write);
   if (pending.length > 1) return;

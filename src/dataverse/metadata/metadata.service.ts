@@ -9,7 +9,8 @@ import { entityDefinitionPath, isLogicalName, odataString, validateTableName } f
 import { labelText, TableSchema } from './schema-format';
 import { findTable, suggestTables, TableInfo, unknownTableMessage } from './find-table';
 import { outsideScope, tableScopeOf, TableScope } from '../scope/table-scope';
-import { ENTITY_SELECT, optionalMetadata, RawEntity, readSchema, TABLE_KEYS } from './schema-read';
+import { ENTITY_SELECT, optionalMetadata, RawEntity, readRelationships, readSchema, TABLE_KEYS } from './schema-read';
+import type { TableRelationship } from './table-relationships';
 
 const TABLE_FILTER = 'IsPrivate eq false and IsIntersect eq false and IsValidForAdvancedFind eq true';
 export { findTable, suggestTables, unknownTableMessage };
@@ -144,6 +145,15 @@ export class MetadataService {
     const table = await this.resolve(name, internal);
     const [schema, more] = table.logicalName === guess ? await early : await both(table.logicalName);
     return { schema: this.scope.view(schema), extra: more };
+  }
+
+  /**
+   * The N:N and 1:N relationships to tables in scope of a schema from getSchema or schemaOf (read and cached with
+   * it); a schema cached by an earlier version has none, and they are read on their own.
+   */
+  async relationshipsOf(schema: TableSchema): Promise<TableRelationship[]> {
+    if (schema.relationships) return schema.relationships;
+    return (await readRelationships(this.dv, schema.logicalName)).filter((r) => this.scope.allows(r.table));
   }
 
   /** Drops the cached schema of one table (or all) and the table list. */

@@ -2,7 +2,14 @@ import { DataverseClient } from '../client/dataverse.client';
 import { dataverseKindOf } from '../client/dataverse-error';
 import { entityDefinitionPath } from '../client/odata';
 import { buildFields, labelText, LabelSet, RawAttribute, RawOption, SchemaParts, TableSchema } from './schema-format';
-import { MANY_TO_MANY_SELECT, ONE_TO_MANY_SELECT, RawManyToMany, RawOneToMany, tableRelationships } from './table-relationships';
+import {
+  MANY_TO_MANY_SELECT,
+  ONE_TO_MANY_SELECT,
+  RawManyToMany,
+  RawOneToMany,
+  TableRelationship,
+  tableRelationships,
+} from './table-relationships';
 
 /** A table definition as `EntityDefinitions` gives it. */
 export interface RawEntity {
@@ -148,6 +155,17 @@ export async function readSchema(
     relationships: tableRelationships(e.LogicalName, e.ManyToManyRelationships, e.OneToManyRelationships),
     fieldsJson: { all: JSON.stringify(fields), writable: JSON.stringify(fields.filter((f) => !f.readOnly)) },
   };
+}
+
+/** A table's N:N and 1:N relationships read on their own (for a schema cached without them). */
+export async function readRelationships(dv: DataverseClient, logicalName: string): Promise<TableRelationship[]> {
+  const base = entityDefinitionPath(logicalName);
+  const ctx = { context: { table: logicalName } };
+  const [nn, oneN] = await Promise.all([
+    dv.get<{ value: RawManyToMany[] }>(`${base}/ManyToManyRelationships`, { query: { $select: MANY_TO_MANY_SELECT.join(',') }, ...ctx }),
+    dv.get<{ value: RawOneToMany[] }>(`${base}/OneToManyRelationships`, { query: { $select: ONE_TO_MANY_SELECT.join(',') }, ...ctx }),
+  ]);
+  return tableRelationships(logicalName, nn.body.value, oneN.body.value);
 }
 
 /** A metadata query the schema can do without (older environments, missing casts). */

@@ -4,7 +4,6 @@ import { MetadataService } from './metadata.service';
 import { startReadPath, ReadPathFixture } from '../testing/read-path.fixture';
 import { CacheService } from '../../cache/cache.service';
 import { cacheKeys } from '../../cache/cache-keys';
-import { RelationshipsService } from '../relationships/relationships.service';
 import { DataverseClient } from '../client/dataverse.client';
 
 /** Cold get_table_schema: the schema, the extras and the table list in one wave of requests. */
@@ -85,7 +84,7 @@ describe('MetadataService.getSchemaWith', () => {
     expect(
       urls.filter((u) => u.includes('ManyToManyRelationships($select=') && u.includes('OneToManyRelationships($select=')),
     ).toHaveLength(1);
-    await expect(f.get(RelationshipsService).relationshipsOf(schema)).resolves.toBe(schema.relationships);
+    await expect(metadata.relationshipsOf(schema)).resolves.toBe(schema.relationships);
   });
 
   it('should read the relationships on their own for a schema cached without them', async () => {
@@ -96,7 +95,7 @@ describe('MetadataService.getSchemaWith', () => {
     emulator.requestLog.clear();
     const cached = await metadata.getSchema('account');
     expect(cached.relationships).toBeUndefined();
-    await expect(f.get(RelationshipsService).relationshipsOf(cached)).resolves.toEqual(relationships);
+    await expect(metadata.relationshipsOf(cached)).resolves.toEqual(relationships);
     expect(emulator.requestLog.entries().map((e) => e.url.split('?')[0])).toEqual([
       "/api/data/v9.2/EntityDefinitions(LogicalName='account')/ManyToManyRelationships",
       "/api/data/v9.2/EntityDefinitions(LogicalName='account')/OneToManyRelationships",

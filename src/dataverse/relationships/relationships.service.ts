@@ -3,16 +3,8 @@ import { ToolError } from '../../common/tool-error';
 import { DataverseClient } from '../client/dataverse.client';
 import { dataverseKindOf, DataverseError } from '../client/dataverse-error';
 import { MetadataService } from '../metadata/metadata.service';
-import type { TableSchema } from '../metadata/schema-format';
-import {
-  MANY_TO_MANY_SELECT,
-  ONE_TO_MANY_SELECT,
-  RawManyToMany,
-  RawOneToMany,
-  TableRelationship,
-  tableRelationships,
-} from '../metadata/table-relationships';
-import { entityDefinitionPath, recordPath, truncate, validateGuid } from '../client/odata';
+import type { TableRelationship } from '../metadata/table-relationships';
+import { recordPath, truncate, validateGuid } from '../client/odata';
 
 export type { TableRelationship };
 
@@ -37,28 +29,6 @@ export class RelationshipsService {
     private readonly metadata: MetadataService,
   ) {}
 
-  /**
-   * The N:N and 1:N relationships to tables in scope of a schema from getSchema or schemaOf (read and cached with
-   * it); a schema cached by an earlier version has none, and they are read on their own.
-   */
-  async relationshipsOf(schema: TableSchema): Promise<TableRelationship[]> {
-    if (schema.relationships) return schema.relationships;
-    const logicalName = schema.logicalName;
-    const base = entityDefinitionPath(logicalName);
-    const ctx = { context: { table: logicalName } };
-    const [nn, oneN] = await Promise.all([
-      this.dv.get<{ value: RawManyToMany[] }>(`${base}/ManyToManyRelationships`, {
-        query: { $select: MANY_TO_MANY_SELECT.join(',') },
-        ...ctx,
-      }),
-      this.dv.get<{ value: RawOneToMany[] }>(`${base}/OneToManyRelationships`, {
-        query: { $select: ONE_TO_MANY_SELECT.join(',') },
-        ...ctx,
-      }),
-    ]);
-    return tableRelationships(logicalName, nn.body.value, oneN.body.value).filter((r) => this.metadata.scope.allows(r.table));
-  }
-
   async link(
     mode: 'associate' | 'disassociate',
     args: { table: string; id: string; relationship: string; relatedTable: string; relatedIds: string[] },
@@ -75,7 +45,7 @@ export class RelationshipsService {
       }
     });
     const [schema, related] = await Promise.all([this.metadata.getSchema(args.table), this.metadata.getSchema(args.relatedTable)]);
-    const rels = await this.relationshipsOf(schema);
+    const rels = await this.metadata.relationshipsOf(schema);
     const wanted = args.relationship.trim().toLowerCase();
     const rel = rels.find((r) => (r.name.toLowerCase() === wanted || r.nav.toLowerCase() === wanted) && r.table === related.logicalName);
     if (!rel) throw wrongRelationship(args.relationship, schema.logicalName, related.logicalName, rels);

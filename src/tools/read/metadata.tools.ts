@@ -1,10 +1,9 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { Tool } from '@rekog/mcp-nest/dist/mcp';
 import { z } from 'zod';
-import { Optional } from '@nestjs/common';
 import { MetadataService } from '../../dataverse/metadata/metadata.service';
 import { ViewInfo, ViewsService } from '../../dataverse/query/views.service';
-import { RelationshipsService, TableRelationship } from '../../dataverse/relationships/relationships.service';
+import type { TableRelationship } from '../../dataverse/metadata/table-relationships';
 import { activityPartiesNote, TableSchema } from '../../dataverse/metadata/schema-format';
 import { annotations, CACHE_REFRESH_ANNOTATIONS, READ_ANNOTATIONS } from '../annotations';
 import { reusableResult, toolResult } from '../pipeline/tool-result';
@@ -54,7 +53,6 @@ function sameItems<T>(a: readonly T[] | undefined, b: readonly T[] | undefined):
 
 interface SchemaAnswer {
   views: ViewInfo[];
-  relationships: TableRelationship[] | undefined;
   result: CallToolResult;
 }
 
@@ -66,7 +64,6 @@ export class MetadataTools {
   constructor(
     private readonly metadata: MetadataService,
     private readonly views: ViewsService,
-    @Optional() private readonly relationships?: RelationshipsService,
   ) {}
 
   @Tool({
@@ -122,14 +119,16 @@ export class MetadataTools {
     const { schema, extra: allViews } = await this.metadata.getSchemaWith(args.table, (name) =>
       this.views.listOrNone({ logicalName: name }),
     );
-    const relationships = schema.relationships ?? (await this.relationships?.relationshipsOf(schema).catch(() => undefined));
-    // The memory cache hands out the same (frozen) objects until they change: so does this, and the answer's JSON
-    // is written once (reusableResult). In Redis mode every read is a new object and the answer is built again.
+    // A failure to read them (a schema cached without them) leaves them out rather than the schema.
+    const relationships = await this.metadata.relationshipsOf(schema).catch(() => undefined);
+    // The memory cache hands out the same (frozen) objects until they change, relationships included: so does this,
+    // and the answer's JSON is written once (reusableResult). In Redis mode every read is a new object and the answer
+    // is built again.
     const key = args.includeReadOnly ? 'all' : 'writable';
     const memo = this.answers.get(schema)?.[key];
-    if (memo && sameItems(memo.views, allViews) && sameItems(memo.relationships, relationships)) return memo.result;
+    if (memo && sameItems(memo.views, allViews)) return memo.result;
     const result = reusableResult(this.schemaAnswer(schema, allViews, relationships, !!args.includeReadOnly));
-    this.answers.set(schema, { ...this.answers.get(schema), [key]: { views: allViews, relationships, result } });
+    this.answers.set(schema, { ...this.answers.get(schema), [key]: { views: allViews, result } });
     return result;
   }
 
